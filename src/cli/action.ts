@@ -1,0 +1,35 @@
+import { CliError } from './errors';
+import { describeConnectionError } from './connection';
+
+/**
+ * Wraps every command's action: one place that turns errors into a message, a hint and an exit
+ * code. Stacks only with BEADFLOW_DEBUG=1, because a user can act on a hint, not on a stack.
+ */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void) {
+  return async (...args: A): Promise<void> => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      process.exitCode = report(err);
+    }
+  };
+}
+
+export function report(err: unknown): number {
+  const debug = process.env.BEADFLOW_DEBUG === '1';
+  const cli = err instanceof CliError ? err : describeConnectionError(err);
+  if (cli) {
+    process.stderr.write(`error: ${cli.message}\n`);
+    if (cli.hint) process.stderr.write(`hint: ${cli.hint}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return cli.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  process.stderr.write(
+    debug && err instanceof Error && err.stack
+      ? `${err.stack}\n`
+      : 'hint: this is unexpected; rerun with BEADFLOW_DEBUG=1 for details and report it\n',
+  );
+  return 1;
+}

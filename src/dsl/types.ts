@@ -1,0 +1,80 @@
+/**
+ * The resolved definition: what the client hands to `beadWorkflow` after parsing and
+ * validating YAML. Plain JSON (no classes, no functions) so it travels as workflow input and a
+ * run stays pinned to the definition it started with. Every default is already applied here.
+ */
+export const CONDITIONS = ['success', 'failure', 'approved', 'rejected', 'timeout', 'escalated'] as const;
+export type Condition = (typeof CONDITIONS)[number];
+
+export const NODE_TYPES = ['task', 'approval', 'commit', 'verify', 'parallel', 'merge'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+export type ApprovalMode = 'human' | 'agent' | 'any';
+
+export interface RetryPolicy {
+  initialMs: number;
+  coefficient: number;
+  maxMs: number;
+}
+
+export interface ResolvedNode {
+  key: string;
+  type: NodeType;
+  /** Role as written (e.g. "QA Engineer"); commit nodes are forced to Engineering Manager. */
+  role: string;
+  personaHint?: string;
+  instructions: string;
+  /** 0 = unlimited (Loom's convention). */
+  maxAttempts: number;
+  /** Whole-node deadline covering every attempt and dispatch; 0 = none. */
+  timeoutMs: number;
+  retry: RetryPolicy;
+  maxCycles: number;
+  maxDispatches: number;
+  approval?: { approvers: string[]; mode: ApprovalMode };
+  verify?: { command: string[] };
+  /** Commit nodes: lock lease. */
+  leaseMs?: number;
+  /** Merge nodes: which fork they join and whether all branches or the first must arrive. */
+  merge?: { fork: string; wait: 'all' | 'first' };
+  metadata: Record<string, unknown>;
+}
+
+export interface ResolvedEdge {
+  from: string; // "" = start
+  to: string; // "" = end
+  condition: Condition;
+  priority: number;
+}
+
+export interface MatchCriteria {
+  labels: string[];
+  titleKeywords: string[];
+  priority: number;
+}
+
+export interface ResolvedDefinition {
+  id: string;
+  name: string;
+  description: string;
+  workflowType: string;
+  isDefault: boolean;
+  nodes: ResolvedNode[];
+  edges: ResolvedEdge[];
+  /** Total redispatch hops allowed for a bead. */
+  maxHops: number;
+  /** Start a P0 "CEO decision" child bead when the run escalates. */
+  escalation: { childBead: boolean };
+  match?: MatchCriteria;
+  /** Where it was loaded from, for messages only. */
+  source?: string;
+}
+
+export const DEFAULTS = {
+  maxAttempts: 3,
+  maxCycles: 3,
+  maxDispatches: 5,
+  maxHops: 20,
+  retry: { initialMs: 1_000, coefficient: 2, maxMs: 60_000 } satisfies RetryPolicy,
+  leaseMs: 5 * 60_000,
+} as const;

@@ -1,0 +1,38 @@
+/** The contract between the interpreter and every agent provider (one activity: `agentTurn`). */
+export const AGENT_OUTCOMES = ['success', 'failure', 'approved', 'rejected', 'redispatch'] as const;
+export type AgentOutcome = (typeof AGENT_OUTCOMES)[number];
+
+export interface AgentTurnInput {
+  beadId: string;
+  bead: { title: string; description: string; type: string; priority: string; labels: string[] };
+  node: {
+    key: string;
+    type: string;
+    role: string;
+    personaHint?: string;
+    instructions: string;
+    verify?: { command: string[] };
+  };
+  /** 1-based attempt within the current visit of the node. */
+  attempt: number;
+  /** 1-based dispatch within the current attempt (redispatches add one). */
+  dispatch: number;
+  /** How many times this node was dispatched before in this bead: indexes scripted scenarios. */
+  dispatchIndex: number;
+  /** The last rejection's reason, carried into the next turn as feedback. */
+  feedback?: string;
+  /** One line per earlier move, oldest first. */
+  historySummary: string[];
+  /** Summaries of earlier dispatches of this attempt (redispatch context). */
+  context: string[];
+  scenario?: Record<string, string[]>;
+  /** The bead's git worktree when it has a repository. */
+  worktree?: string;
+}
+
+export interface AgentTurnResult {
+  outcome: AgentOutcome;
+  summary: string;
+  /** Which provider/agent produced it (e.g. `scripted`, `command:/usr/bin/agent`). */
+  agent: string;
+}

@@ -1,0 +1,42 @@
+import type { ResolvedDefinition } from '../dsl/types';
+
+export const PRIORITIES = ['P0', 'P1', 'P2', 'P3', 'P4'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** node_key → outcomes, one per dispatch of that node (the last one repeats). */
+export type Scenario = Record<string, string[]>;
+
+export interface Bead {
+  id: string;
+  title: string;
+  type: string;
+  description: string;
+  priority: Priority;
+  labels: string[];
+  /** Target git repository (path or URL); none = commit nodes commit nothing. */
+  repo?: string;
+  /** Branch the bead's work lands on (default: the repository's current branch). */
+  targetBranch?: string;
+  /** Scripted agents' outcomes for this bead; travels in the input so any worker can run it. */
+  scenario?: Scenario;
+  /** Set on CEO-decision child beads. */
+  parentId?: string;
+}
+
+/** Knobs that tests and operators set per run; all optional with production defaults. */
+export interface RunOptions {
+  /** Prefix of role task queues (default `beadflow-role-`); tests use a unique one. */
+  roleQueuePrefix?: string;
+  /** Continue-as-new after this many history events even if Temporal does not suggest it. */
+  continueAsNewAfterEvents?: number;
+  /** Task queue for child beads and the commit lock (default: the bead's own). */
+  workflowTaskQueue?: string;
+  /** Commit-lock queue capacity and lease overrides. */
+  lock?: { capacity?: number; leaseMs?: number };
+}
+
+export interface BeadInput {
+  bead: Bead;
+  definition: ResolvedDefinition;
+  options?: RunOptions;
+}
