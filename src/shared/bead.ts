@@ -31,6 +31,10 @@ export interface RunOptions {
   continueAsNewAfterEvents?: number;
   /** Task queue for child beads and the commit lock (default: the bead's own). */
   workflowTaskQueue?: string;
+  /** Heartbeat timeout of agent turns (default 60 s): how fast a crashed worker's turn is retried. */
+  heartbeatTimeoutMs?: number;
+  /** Temporal-level retries of a turn's activity before it counts as one failed attempt (default 5). */
+  turnRetryAttempts?: number;
   /** Commit-lock queue capacity and lease overrides. */
   lock?: { capacity?: number; leaseMs?: number };
 }

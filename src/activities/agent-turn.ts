@@ -1,0 +1,42 @@
+/** The `agentTurn` activity: one turn of one agent, through whichever provider this worker runs. */
+import { Context } from '@temporalio/activity';
+import type { AgentTurnInput, AgentTurnResult } from '../shared/agent';
+import { AGENT_OUTCOMES } from '../shared/agent';
+import type { AgentProvider } from './agents/provider';
+import { malformedResult } from './errors';
+import type { AgentActivities } from './types';
+
+export interface TurnObserver {
+  /** Called when a turn starts and ends; tests and the benchmark use it to see what ran. */
+  (event: { phase: 'start' | 'end' | 'cancelled'; input: AgentTurnInput; result?: AgentTurnResult }): void;
+}
+
+export function createAgentActivities(provider: AgentProvider, observe?: TurnObserver): AgentActivities {
+  return {
+    async agentTurn(input: AgentTurnInput): Promise<AgentTurnResult> {
+      const ctx = Context.current();
+      const log = (message: string, fields?: Record<string, unknown>) =>
+        ctx.log.info(message, { beadId: input.beadId, node: input.node.key, ...fields });
+      observe?.({ phase: 'start', input });
+      log('agent turn started', { role: input.node.role, attempt: input.attempt, dispatch: input.dispatch });
+      try {
+        const result = await provider.runTurn(input, { signal: ctx.cancellationSignal, heartbeat: (d) => ctx.heartbeat(d), log });
+        const checked = checkResult(provider.name, result);
+        observe?.({ phase: 'end', input, result: checked });
+        log('agent turn finished', { outcome: checked.outcome });
+        return checked;
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) observe?.({ phase: 'cancelled', input });
+        throw err;
+      }
+    },
+  };
+}
+
+function checkResult(provider: string, result: AgentTurnResult): AgentTurnResult {
+  if (!result || typeof result !== 'object') throw malformedResult(provider, 'no result object');
+  if (!(AGENT_OUTCOMES as readonly string[]).includes(result.outcome)) {
+    throw malformedResult(provider, `outcome "${String(result.outcome)}" is not one of ${AGENT_OUTCOMES.join(', ')}`);
+  }
+  return { outcome: result.outcome, summary: String(result.summary ?? '').slice(0, 4000), agent: result.agent || provider };
+}

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { action } from '../action';
+import { CliError, usageError } from '../errors';
+import type { TemporalBinary } from '../../temporal/binary';
+import { resolveTemporalBinary, TemporalNotFoundError } from '../../temporal/binary';
+import type { DevServerPlan } from '../../temporal/dev-server';
+import { assertPortFree, DEFAULT_PORT, planDevServer } from '../../temporal/dev-server';
+import { uiHealthUrl, waitForHttpOk, waitForPort } from '../../temporal/port';
+
+interface ServerFlags {
+  port: string;
+  uiPort?: string;
+  db?: string;
+  inMemory?: boolean;
+}
+
+/** `beadflow server`: the Temporal dev server in the foreground, Ctrl-C stops it. */
+export function register(program: Command): void {
+  program
+    .command('server')
+    .description('run the Temporal dev server in the foreground (data in .beadflow/, Web UI, bead search attributes)')
+    .option('--port <port>', 'gRPC port', String(DEFAULT_PORT))
+    .option('--ui-port <port>', 'Web UI port (default: port + 1000, i.e. 8233)')
+    .option('--db <file>', 'SQLite database file (default: <project>/.beadflow/temporal.db)')
+    .option('--in-memory', 'keep nothing on disk')
+    .action(action((flags: ServerFlags) => runServer(flags)));
+}
+
+async function runServer(flags: ServerFlags): Promise<void> {
+  if (flags.db && flags.inMemory) throw usageError('--db and --in-memory exclude each other');
+  const plan = planDevServer({
+    port: parsePort(flags.port, '--port'),
+    uiPort: flags.uiPort === undefined ? undefined : parsePort(flags.uiPort, '--ui-port'),
+    dbFile: flags.db,
+    inMemory: flags.inMemory,
+  });
+  const binary = await findBinary();
+  try {
+    await assertPortFree(plan);
+  } catch (err) {
+    throw new CliError((err as Error).message, { hint: `if it is a beadflow server, use it: TEMPORAL_ADDRESS=${plan.address}` });
+  }
+  if (plan.dbFile) fs.mkdirSync(path.dirname(plan.dbFile), { recursive: true });
+  say(`starting the Temporal dev server (${plan.dbFile ? `data in ${path.relative(process.cwd(), plan.dbFile) || plan.dbFile}` : 'in memory'})`);
+  await runForeground(binary, plan);
+}
+
+async function findBinary(): Promise<TemporalBinary> {
+  try {
+    return await resolveTemporalBinary({ log: say });
+  } catch (err) {
+    if (err instanceof TemporalNotFoundError) {
+      throw new CliError('no Temporal CLI to run the server with', { hint: err.message });
+    }
+    throw err;
+  }
+}
+
+/** Runs the server with our stdout/stderr; forwards Ctrl-C once (a second one kills it). */
+async function runForeground(binary: TemporalBinary, plan: DevServerPlan): Promise<void> {
+  // Own process group, so a terminal Ctrl-C reaches the server once (through us), not twice.
+  const child = spawn(binary.path, plan.args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  let stopping = false;
+  const forward = (signal: NodeJS.Signals) => {
+    child.kill(stopping ? 'SIGKILL' : signal);
+    stopping = true;
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, forward);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', (err) => ((spawnError = err), resolve()));
+    child.once('exit', (code, signal) => ((exit = { code, signal }), resolve()));
+  });
+  try {
+    const abortReason = () => (spawnError || exit ? 'the server stopped before it answered' : undefined);
+    await waitForPort(plan.host, plan.port, { timeoutMs: 60_000, abortReason });
+    if (plan.uiUrl) await waitForHttpOk(uiHealthUrl(plan.uiUrl, plan.namespace), { timeoutMs: 30_000, abortReason });
+    say(`ready: gRPC ${plan.address}, namespace ${plan.namespace}${plan.uiUrl ? `, Web UI ${plan.uiUrl}` : ''} (Ctrl-C to stop)`);
+  } catch (err) {
+    if (!spawnError && !exit) forward('SIGTERM');
+    await exited;
+    if (!stopping) throw startFailure(binary, spawnError, exit, err);
+  }
+  await exited;
+  for (const s of signals) process.removeListener(s, forward);
+  process.removeListener('exit', killOnExit);
+  if (spawnError) throw new CliError(`cannot run ${binary.path}: ${spawnError.message}`);
+  if (!stopping && exit && exit.code !== 0) {
+    throw new CliError(`the Temporal server exited with ${exit.code === null ? `signal ${exit.signal}` : `code ${exit.code}`}`, {
+      hint: 'see its output above',
+    });
+  }
+  say('stopped');
+}
+
+function startFailure(binary: TemporalBinary, spawnError: Error | undefined, exit: { code: number | null } | undefined, err: unknown): CliError {
+  if (spawnError) return new CliError(`cannot run ${binary.path}: ${spawnError.message}`);
+  const why = exit ? `exited with code ${exit.code}` : (err as Error).message;
+  return new CliError(`the Temporal server did not start: ${why}`, { hint: 'see its output above' });
+}
+
+function parsePort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`${flag} must be a port number (1-65535), got "${value}"`);
+  return port;
+}
+
+function say(line: string): void {
+  process.stderr.write(`server: ${line}\n`);
+}

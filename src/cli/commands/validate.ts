@@ -1,0 +1,75 @@
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { definitionFiles, formatFinding, loadDefinitionFile, type Finding } from '../../dsl';
+import { action } from '../action';
+
+interface ValidateOptions {
+  strict?: boolean;
+  json?: boolean;
+}
+
+interface FileReport {
+  file: string;
+  id?: string;
+  errors: number;
+  warnings: number;
+}
+
+/** `beadflow validate <file|dir>...`: findings as `<file>:<line>:<col>: error|warning: ...`, exit 1 on errors. */
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('check definition files (or directories of *.yaml / *.yml) and print what is wrong, with line:col')
+    .argument('<paths...>', 'definition files or directories')
+    .option('--strict', 'also fail (exit 1) on warnings')
+    .option('--json', 'print one JSON object: files, findings, counts')
+    .action(
+      action((paths: string[], options: ValidateOptions) => {
+        const findings: Finding[] = [];
+        const files: FileReport[] = [];
+        for (const file of expand(paths, findings)) {
+          const result = loadDefinitionFile(file);
+          findings.push(...result.findings);
+          files.push({ file, id: result.definition?.id, ...count(result.findings) });
+        }
+        const totals = count(findings);
+        const failed = totals.errors > 0 || (options.strict === true && totals.warnings > 0);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ ok: !failed, ...totals, files, findings }, null, 2)}\n`);
+        } else {
+          for (const f of findings) process.stdout.write(`${formatFinding(f)}\n`);
+          const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+          process.stdout.write(`${plural(files.length, 'file')} checked: ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}\n`);
+        }
+        if (failed) process.exitCode = 1;
+      }),
+    );
+}
+
+/** Files as given; directories become their *.yaml / *.yml files (schema.json is not YAML). */
+function expand(paths: string[], findings: Finding[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      // not found: loadDefinitionFile reports it as a finding
+    }
+    if (!isDir) {
+      files.push(p);
+      continue;
+    }
+    const found = definitionFiles(p);
+    if (found.length === 0) {
+      findings.push({ file: p, line: 0, col: 0, severity: 'error', code: 'no-definitions', message: 'no *.yaml or *.yml files in this directory', hint: 'pass definition files, or the directory that holds them' });
+    }
+    files.push(...found);
+  }
+  return files;
+}
+
+function count(findings: Finding[]): { errors: number; warnings: number } {
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return { errors, warnings: findings.length - errors };
+}

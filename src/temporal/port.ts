@@ -1,0 +1,66 @@
+/** TCP reachability checks for the dev server: is something listening, and wait until it is. */
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { delay } from './process';
+
+/** True when a TCP connection to host:port succeeds within `timeoutMs`. */
+export function isPortOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export interface WaitForPortOptions {
+  timeoutMs: number;
+  intervalMs?: number;
+  /** Checked between attempts: a reason to stop waiting (e.g. "the server exited with code 1"). */
+  abortReason?: () => string | undefined;
+}
+
+/** Polls until host:port accepts connections; throws on deadline or when `abortReason` says so. */
+export async function waitForPort(host: string, port: number, opts: WaitForPortOptions): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    if (await isPortOpen(host, port)) return;
+    const aborted = opts.abortReason?.();
+    if (aborted) throw new Error(aborted);
+    if (Date.now() > deadline) throw new Error(`nothing answered on ${host}:${port} within ${opts.timeoutMs}ms`);
+    await delay(opts.intervalMs ?? 100);
+  }
+}
+
+/** One GET; true on a 2xx answer within `timeoutMs`. */
+export function isHttpOk(url: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(false));
+  });
+}
+
+/** Polls until `url` answers 2xx; throws on the deadline or when `abortReason` says so. */
+export async function waitForHttpOk(url: string, opts: WaitForPortOptions): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    if (await isHttpOk(url)) return;
+    const aborted = opts.abortReason?.();
+    if (aborted) throw new Error(aborted);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${opts.timeoutMs}ms`);
+    await delay(opts.intervalMs ?? 200);
+  }
+}
+
+/** The Web UI answers this only once it reaches the frontend (its gRPC client retries with backoff). */
+export function uiHealthUrl(uiUrl: string, namespace: string): string {
+  return `${uiUrl}/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+}

@@ -1,0 +1,89 @@
+/**
+ * The workers one process runs: the workflow queue (`beadflow`) and one activity worker per role
+ * queue (`beadflow-role-<slug>`). Temporal polls one queue per Worker, so a role is a Worker;
+ * they share one connection.
+ */
+import type { NativeConnection} from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import type { AgentProvider } from '../activities/agents/provider';
+import type { TurnObserver } from '../activities/agent-turn';
+import { createAgentActivities } from '../activities/agent-turn';
+import { ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, roleSlug, roleTaskQueue } from '../shared/roles';
+import { workflowBundle } from './bundle';
+
+export interface WorkerSetOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  /** Serve the workflow queue (default true). */
+  workflows?: boolean;
+  workflowTaskQueue?: string;
+  /** Roles whose agent turns this process runs. */
+  roles: string[];
+  roleQueuePrefix?: string;
+  provider: AgentProvider;
+  observe?: TurnObserver;
+  /** Extra activities for the workflow queue (git, lock, ledger). */
+  workflowQueueActivities?: object;
+  maxConcurrentActivityTaskExecutions?: number;
+  maxCachedWorkflows?: number;
+}
+
+export class WorkerSet {
+  private constructor(readonly workers: Worker[], readonly queues: string[]) {}
+
+  static async create(opts: WorkerSetOptions): Promise<WorkerSet> {
+    const namespace = opts.namespace ?? 'default';
+    const workers: Worker[] = [];
+    const queues: string[] = [];
+    if (opts.workflows !== false) {
+      const taskQueue = opts.workflowTaskQueue ?? WORKFLOW_TASK_QUEUE;
+      workers.push(
+        await Worker.create({
+          connection: opts.connection,
+          namespace,
+          taskQueue,
+          workflowBundle: await workflowBundle(),
+          activities: opts.workflowQueueActivities,
+          maxCachedWorkflows: opts.maxCachedWorkflows,
+        }),
+      );
+      queues.push(taskQueue);
+    }
+    const activities = createAgentActivities(opts.provider, opts.observe);
+    const slugs = [...new Set(opts.roles.map(roleSlug))];
+    for (const slug of slugs) {
+      const taskQueue = roleTaskQueue(slug, opts.roleQueuePrefix ?? ROLE_QUEUE_PREFIX);
+      workers.push(
+        await Worker.create({
+          connection: opts.connection,
+          namespace,
+          taskQueue,
+          activities,
+          maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+        }),
+      );
+      queues.push(taskQueue);
+    }
+    return new WorkerSet(workers, queues);
+  }
+
+  /** Runs every worker until all have shut down (SIGINT/SIGTERM or shutdown()). */
+  async run(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.run()));
+  }
+
+  /** Runs the workers while `fn` runs, then shuts them down gracefully. */
+  async runUntil<T>(fn: () => Promise<T>): Promise<T> {
+    const running = this.run();
+    try {
+      return await fn();
+    } finally {
+      this.shutdown();
+      await running;
+    }
+  }
+
+  shutdown(): void {
+    for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
+  }
+}

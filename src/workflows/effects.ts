@@ -1,0 +1,132 @@
+/**
+ * The shell's side of each Step: run an agent turn, wait for a decision, sleep a backoff — each
+ * raced against the node's durable deadline. Timers and activities only; no rules live here.
+ */
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  sleep,
+} from '@temporalio/workflow';
+import type { AgentActivities } from '../activities/types';
+import type { Interpreter, Step } from '../interpreter';
+import { buildTurnInput, nodeByKey } from '../interpreter';
+import type { AgentTurnResult } from '../shared/agent';
+import type { Bead, RunOptions } from '../shared/bead';
+import { roleTaskQueue } from '../shared/roles';
+
+type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string };
+
+const DEFAULT_TURN_TIMEOUT_MS = 2 * 60 * 60_000;
+
+export class Effects {
+  constructor(
+    private readonly interp: Interpreter,
+    private readonly bead: Bead,
+    private readonly options: RunOptions,
+  ) {}
+
+  private remaining(deadline: number): number | undefined {
+    return deadline > 0 ? Math.max(0, deadline - Date.now()) : undefined;
+  }
+
+  private agents(role: string, deadline: number): AgentActivities {
+    const remaining = this.remaining(deadline);
+    return proxyActivities<AgentActivities>({
+      taskQueue: roleTaskQueue(role, this.options.roleQueuePrefix),
+      // The node's deadline bounds the turn; the timer below cancels it, this is the backstop.
+      startToCloseTimeout: Math.max(1_000, Math.min(remaining ?? DEFAULT_TURN_TIMEOUT_MS, DEFAULT_TURN_TIMEOUT_MS)),
+      heartbeatTimeout: this.options.heartbeatTimeoutMs ?? 60_000,
+      cancellationType: ActivityCancellationType.TRY_CANCEL,
+      retry: {
+        initialInterval: 1_000,
+        backoffCoefficient: 2,
+        maximumInterval: 30_000,
+        maximumAttempts: this.options.turnRetryAttempts ?? 5,
+        nonRetryableErrorTypes: ['MalformedAgentResult', 'AgentConfigurationError'],
+      },
+    });
+  }
+
+  /** Starts the turn in its own scope so a deadline or a person's decision can cancel it. */
+  private startTurn(cursorId: string, role: string, deadline: number): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
+    const cursor = this.interp.state.cursors.find((c) => c.id === cursorId)!;
+    const node = nodeByKey(this.interp.def, cursor.node);
+    const input = buildTurnInput(this.interp.state, this.bead, node, cursor);
+    this.interp.turnStarted(cursorId);
+    let result: Settled | undefined;
+    const scope = new CancellationScope();
+    const startedAt = Date.now();
+    scope
+      .run(() => this.agents(role, deadline).agentTurn(input))
+      .then(
+        (value) => (result = { ok: true, value }),
+        (err: unknown) => {
+          if (!isCancellation(err)) result = { ok: false, message: failureMessage(err) };
+        },
+      );
+    return { scope, settled: () => result, startedAt };
+  }
+
+  async turn(step: Extract<Step, { kind: 'turn' | 'commit' }>): Promise<Step> {
+    const turn = this.startTurn(step.cursor, step.role, step.deadline);
+    const done = await waitUntil(() => turn.settled() !== undefined, this.remaining(step.deadline));
+    if (!done) {
+      turn.scope.cancel();
+      return this.interp.timedOut(step.cursor, Date.now());
+    }
+    return this.settle(step.cursor, turn.settled()!, turn.startedAt);
+  }
+
+  /** Waits for the first of: a person's accepted decision, the reviewer agent's verdict, the deadline. */
+  async approval(step: Extract<Step, { kind: 'approval' }>): Promise<Step> {
+    const cursor = this.interp.state.cursors.find((c) => c.id === step.cursor)!;
+    const turn = step.agentReview ? this.startTurn(step.cursor, step.role, step.deadline) : undefined;
+    const ready = () => !!cursor.pendingDecision || turn?.settled() !== undefined;
+    const done = await waitUntil(ready, this.remaining(step.deadline));
+    if (!done) {
+      turn?.scope.cancel();
+      return this.interp.timedOut(step.cursor, Date.now());
+    }
+    if (cursor.pendingDecision) {
+      turn?.scope.cancel();
+      return this.interp.applyDecision(step.cursor, Date.now());
+    }
+    return this.settle(step.cursor, turn!.settled()!, turn!.startedAt);
+  }
+
+  async backoff(step: Extract<Step, { kind: 'backoff' }>): Promise<Step> {
+    const remaining = this.remaining(step.deadline);
+    if (remaining !== undefined && remaining <= step.ms) {
+      if (remaining > 0) await sleep(remaining);
+      return this.interp.timedOut(step.cursor, Date.now());
+    }
+    await sleep(step.ms);
+    return this.interp.backoffElapsed(step.cursor, Date.now());
+  }
+
+  private settle(cursorId: string, settled: Settled, startedAt: number): Step {
+    const now = Date.now();
+    return settled.ok
+      ? this.interp.turnFinished(cursorId, settled.value, startedAt, now)
+      : this.interp.turnErrored(cursorId, settled.message, startedAt, now);
+  }
+}
+
+/** condition() with an optional timeout: true when `fn` held, false when the time ran out. */
+async function waitUntil(fn: () => boolean, timeoutMs: number | undefined): Promise<boolean> {
+  if (timeoutMs === undefined) {
+    await condition(fn);
+    return true;
+  }
+  return condition(fn, timeoutMs);
+}
+
+/** The innermost cause is the useful part of an ActivityFailure ("agent exited 3", not "Activity task failed"). */
+function failureMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
+  return e instanceof Error ? e.message : String(err);
+}
