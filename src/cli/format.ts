@@ -1,0 +1,40 @@
+/** Human output for beads: one line per history entry, a short block for a state. */
+import type { HistoryEntry } from '../interpreter/types';
+import type { BeadState } from '../workflows/messages';
+
+export function formatEntry(h: HistoryEntry): string {
+  const time = new Date(h.endedAt).toISOString().slice(11, 19);
+  const branch = h.branch ? ` [${h.branch}]` : '';
+  switch (h.kind) {
+    case 'move':
+      return `${time}  ${h.node || '(start)'} --${h.condition}--> ${h.to || '(end)'}${branch}`;
+    case 'turn':
+      return `${time}  ${h.node}: ${h.outcome} (attempt ${h.attempt}, dispatch ${h.dispatch}, ${h.actor ?? 'agent'}) ${h.summary}${branch}`;
+    case 'decision':
+      return `${time}  ${h.node}: ${h.outcome} by ${h.actor}${h.summary ? `: ${h.summary}` : ''}${branch}`;
+    default:
+      return `${time}  ${h.kind} ${h.node}${h.outcome ? ` ${h.outcome}` : ''}: ${h.summary}${branch}`;
+  }
+}
+
+export function formatState(s: BeadState): string {
+  const lines = [
+    `bead        ${s.beadId}  "${s.title}"`,
+    `definition  ${s.definitionId} (type ${s.type})`,
+    `status      ${s.status}${s.endReason ? ` — ${s.endReason}` : ''}`,
+    `node        ${s.currentNode || '-'}${s.requiredRole ? `  (waiting on ${s.requiredRole})` : ''}`,
+    `counts      attempts ${s.attempts}, cycles ${s.cycleCount}, dispatches ${s.dispatchCount}`,
+  ];
+  if (s.escalation && !s.escalation.resolution) {
+    lines.push(`escalation  ${s.escalation.reason}: ${s.escalation.detail}`, `            options: ${s.escalation.options.join(', ')} (npx beadflow override ${s.beadId} --by CEO --action ...)`);
+  }
+  if (s.feedback) lines.push(`feedback    ${s.feedback}`);
+  if (s.branches.length) lines.push(`branches    ${s.branches.map((b) => `${b.id}@${b.node}`).join(', ')}`);
+  lines.push('history');
+  for (const h of s.history) lines.push(`  ${formatEntry(h)}`);
+  return lines.join('\n');
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

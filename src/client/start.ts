@@ -1,0 +1,30 @@
+/** Starts a bead's run: workflow id = bead id, type beadWorkflow, on the workflow task queue. */
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { CliError } from '../cli/errors';
+import { BEAD_ID, BEAD_STATUS, BEAD_TYPE } from '../shared/search-attributes';
+import type { BeadInput } from '../shared/bead';
+import { WORKFLOW_TASK_QUEUE } from '../shared/roles';
+import type { beadWorkflow } from '../workflows/bead';
+
+export type BeadHandle = WorkflowHandle<typeof beadWorkflow>;
+
+export async function startBeadRun(client: Client, input: BeadInput, taskQueue = WORKFLOW_TASK_QUEUE): Promise<BeadHandle> {
+  try {
+    return await client.workflow.start<typeof beadWorkflow>('beadWorkflow', {
+      workflowId: input.bead.id,
+      taskQueue,
+      args: [input],
+      typedSearchAttributes: [
+        { key: BEAD_ID, value: input.bead.id },
+        { key: BEAD_TYPE, value: input.bead.type },
+        { key: BEAD_STATUS, value: 'running' },
+      ],
+      memo: { title: input.bead.title, definitionId: input.definition.id },
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new CliError(`bead ${input.bead.id} already exists`, { hint: `see it with \`npx beadflow status ${input.bead.id}\`` });
+    }
+    throw err;
+  }
+}
