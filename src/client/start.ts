@@ -1,12 +1,12 @@
 /** Starts a bead's run: workflow id = bead id, type beadWorkflow, on the workflow task queue. */
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { CliError } from '../cli/errors';
 import { BEAD_ID, BEAD_STATUS, BEAD_TYPE } from '../shared/search-attributes';
 import type { BeadInput } from '../shared/bead';
 import { WORKFLOW_TASK_QUEUE } from '../shared/roles';
 import type { beadWorkflow } from '../workflows/bead';
 
-export type BeadHandle = WorkflowHandle<typeof beadWorkflow>;
+export type BeadHandle = WorkflowHandleWithFirstExecutionRunId<typeof beadWorkflow>;
 
 export async function startBeadRun(client: Client, input: BeadInput, taskQueue = WORKFLOW_TASK_QUEUE): Promise<BeadHandle> {
   try {

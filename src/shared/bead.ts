@@ -31,12 +31,19 @@ export interface RunOptions {
   continueAsNewAfterEvents?: number;
   /** Task queue for child beads and the commit lock (default: the bead's own). */
   workflowTaskQueue?: string;
-  /** Heartbeat timeout of agent turns (default 60 s): how fast a crashed worker's turn is retried. */
+  /** Heartbeat timeout of agent turns (default 30 s): how fast a crashed worker's turn is retried and a cancellation reaches it. */
   heartbeatTimeoutMs?: number;
   /** Temporal-level retries of a turn's activity before it counts as one failed attempt (default 5). */
   turnRetryAttempts?: number;
-  /** Commit-lock queue capacity and lease overrides. */
-  lock?: { capacity?: number; leaseMs?: number };
+  /**
+   * Commit lock: queue capacity (default 100), lease (overrides the commit node's, default 5 min),
+   * how often the lock checks its holder still runs (default 30 s), and its continue-as-new
+   * threshold (default 2000 events). All but capacity and lease apply when a request starts the lock.
+   */
+  lock?: { capacity?: number; leaseMs?: number; holderCheckMs?: number; continueAsNewAfterEvents?: number };
+  /** Ledger writes: backoff cap of the retried write (default 30 s), and how long a bead's end waits
+   * for the ledger before handing the unsent rest to a `ledgerCatchUp` workflow (default 10 s). */
+  ledger?: { retryMaxIntervalMs?: number; flushTimeoutMs?: number };
 }
 
 export interface BeadInput {

@@ -17,6 +17,8 @@ export interface WorkerSetOptions {
   /** Serve the workflow queue (default true). */
   workflows?: boolean;
   workflowTaskQueue?: string;
+  /** Workflow code to bundle (default src/workflows); the benchmark adds its hand-written workflows. */
+  workflowsPath?: string;
   /** Roles whose agent turns this process runs. */
   roles: string[];
   roleQueuePrefix?: string;
@@ -26,6 +28,8 @@ export interface WorkerSetOptions {
   workflowQueueActivities?: object;
   maxConcurrentActivityTaskExecutions?: number;
   maxCachedWorkflows?: number;
+  /** On shutdown (SIGINT/SIGTERM), how long running turns may finish before they are cancelled and handed back. */
+  shutdownGraceTimeMs?: number;
 }
 
 export class WorkerSet {
@@ -42,9 +46,10 @@ export class WorkerSet {
           connection: opts.connection,
           namespace,
           taskQueue,
-          workflowBundle: await workflowBundle(),
+          workflowBundle: await workflowBundle(opts.workflowsPath),
           activities: opts.workflowQueueActivities,
           maxCachedWorkflows: opts.maxCachedWorkflows,
+          ...grace(opts),
         }),
       );
       queues.push(taskQueue);
@@ -60,6 +65,7 @@ export class WorkerSet {
           taskQueue,
           activities,
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+          ...grace(opts),
         }),
       );
       queues.push(taskQueue);
@@ -86,4 +92,9 @@ export class WorkerSet {
   shutdown(): void {
     for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
   }
+}
+
+/** The SDK refuses an explicit undefined duration: pass the option only when it is set. */
+function grace(opts: WorkerSetOptions): { shutdownGraceTime?: number } {
+  return opts.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: opts.shutdownGraceTimeMs };
 }

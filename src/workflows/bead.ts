@@ -10,22 +10,32 @@ import {
   isCancellation,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BranchResult, InterpreterState, Step } from '../interpreter';
 import { Interpreter, MAIN } from '../interpreter';
+import type { Workspace } from '../activities/git/types';
 import type { BeadInput } from '../shared/bead';
+import { setupCommitNodes } from './commit-node';
 import { Effects } from './effects';
 import type { DecisionPayload } from './messages';
 import { approveSignal, overrideSignal, rejectSignal, stateQuery } from './messages';
 import { definitionProblems } from './guards';
+import { LedgerSync } from './ledger-sync';
 import { Visibility } from './visibility';
 
 export interface BeadWorkflowInput extends BeadInput {
   /** Set by continue-as-new: the interpreter state to resume from. */
   resume?: InterpreterState;
+  /** Set by continue-as-new: the bead's git worktree and branch (prepared once, at the first run). */
+  workspace?: Workspace;
+  /** Set by continue-as-new: history seq the previous run already sent to the ledger (or handed off). */
+  ledgerSeq?: number;
 }
+
+const COMMIT_LOCK_PATCH = 'commit-lock';
 
 export interface BeadResult {
   beadId: string;
@@ -44,8 +54,10 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   }
   const interp = new Interpreter(definition, bead.id, input.resume);
   const options = input.options ?? {};
-  const effects = new Effects(interp, bead, options);
+  const commits = setupCommitNodes(bead, options, input.workspace);
+  const effects = new Effects(interp, bead, options, commits);
   const visibility = new Visibility(interp, bead);
+  const ledger = new LedgerSync(interp, bead, definition, options, input.ledgerSeq ?? (input.resume ? interp.state.historyTotal : 0));
 
   const decide = (approve: boolean) => (payload: DecisionPayload) => {
     const p = (payload ?? {}) as Partial<DecisionPayload>;
@@ -54,6 +66,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
       Date.now(),
     );
     visibility.publish();
+    ledger.notify();
   };
   setHandler(approveSignal, decide(true));
   setHandler(rejectSignal, decide(false));
@@ -61,6 +74,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
     const p = payload ?? ({} as never);
     interp.receiveOverride({ by: String(p.by ?? ''), action: p.action, node: p.node, reason: p.reason, requestId: p.requestId }, Date.now());
     visibility.publish();
+    ledger.notify();
   });
   setHandler(stateQuery, () => visibility.snapshot());
 
@@ -68,14 +82,19 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   async function run(step: Step): Promise<Step> {
     for (;;) {
       visibility.publish();
+      ledger.notify();
       switch (step.kind) {
         case 'end':
         case 'arrived':
           return step;
         case 'turn':
-        case 'commit':
           if (step.cursor === MAIN && shouldContinueAsNew()) await continueRun();
           step = await effects.turn(step);
+          break;
+        case 'commit':
+          if (step.cursor === MAIN && shouldContinueAsNew()) await continueRun();
+          // Runs recorded before the commit lock ran commits as agent turns: replay them that way.
+          step = patched(COMMIT_LOCK_PATCH) ? await effects.commit(step) : await effects.turn(step);
           break;
         case 'approval':
           if (step.cursor === MAIN && shouldContinueAsNew()) await continueRun();
@@ -128,12 +147,15 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
 
   async function continueRun(): Promise<never> {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof beadWorkflow>({ bead, definition, options, resume: interp.state });
+    await ledger.settle();
+    return continueAsNew<typeof beadWorkflow>({ bead, definition, options, resume: interp.state, workspace: commits.workspace, ledgerSeq: ledger.coveredSeq });
   }
 
+  await commits.prepareWorkspace();
   const end = await run(input.resume ? interp.resume(Date.now()) : interp.begin(Date.now()));
   visibility.publish();
   await condition(allHandlersFinished);
+  await ledger.settle();
   const s = interp.state;
   return { beadId: bead.id, status: s.status, reason: end.kind === 'end' ? end.reason : '', cycleCount: s.cycleCount, dispatchCount: s.dispatchCount };
 }

@@ -16,6 +16,7 @@ import { buildTurnInput, nodeByKey } from '../interpreter';
 import type { AgentTurnResult } from '../shared/agent';
 import type { Bead, RunOptions } from '../shared/bead';
 import { roleTaskQueue } from '../shared/roles';
+import type { CommitNodes } from './commit-node';
 
 type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string };
 
@@ -26,6 +27,8 @@ export class Effects {
     private readonly interp: Interpreter,
     private readonly bead: Bead,
     private readonly options: RunOptions,
+    /** Commit nodes (lock + git) and the bead's worktree; none = commits run as plain turns (tests). */
+    private readonly commits?: CommitNodes,
   ) {}
 
   private remaining(deadline: number): number | undefined {
@@ -38,7 +41,7 @@ export class Effects {
       taskQueue: roleTaskQueue(role, this.options.roleQueuePrefix),
       // The node's deadline bounds the turn; the timer below cancels it, this is the backstop.
       startToCloseTimeout: Math.max(1_000, Math.min(remaining ?? DEFAULT_TURN_TIMEOUT_MS, DEFAULT_TURN_TIMEOUT_MS)),
-      heartbeatTimeout: this.options.heartbeatTimeoutMs ?? 60_000,
+      heartbeatTimeout: this.options.heartbeatTimeoutMs ?? 30_000,
       cancellationType: ActivityCancellationType.TRY_CANCEL,
       retry: {
         initialInterval: 1_000,
@@ -54,7 +57,7 @@ export class Effects {
   private startTurn(cursorId: string, role: string, deadline: number): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
     const cursor = this.interp.state.cursors.find((c) => c.id === cursorId)!;
     const node = nodeByKey(this.interp.def, cursor.node);
-    const input = buildTurnInput(this.interp.state, this.bead, node, cursor);
+    const input = buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree);
     this.interp.turnStarted(cursorId);
     let result: Settled | undefined;
     const scope = new CancellationScope();
@@ -78,6 +81,21 @@ export class Effects {
       return this.interp.timedOut(step.cursor, Date.now());
     }
     return this.settle(step.cursor, turn.settled()!, turn.startedAt);
+  }
+
+  /** A commit node: take the repository's lock, commit and push, release (src/workflows/commit-node.ts). */
+  async commit(step: Extract<Step, { kind: 'commit' }>): Promise<Step> {
+    if (!this.commits) return this.turn(step);
+    this.interp.turnStarted(step.cursor);
+    const startedAt = Date.now();
+    try {
+      const outcome = await this.commits.run(step, nodeByKey(this.interp.def, step.node).leaseMs);
+      if (outcome.kind === 'timeout') return this.interp.timedOut(step.cursor, Date.now());
+      return this.interp.turnFinished(step.cursor, outcome.result, startedAt, Date.now());
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return this.interp.turnErrored(step.cursor, failureMessage(err), startedAt, Date.now());
+    }
   }
 
   /** Waits for the first of: a person's accepted decision, the reviewer agent's verdict, the deadline. */

@@ -2,10 +2,22 @@ import type { Command } from 'commander';
 import { register as validate } from './validate';
 import { register as graph } from './graph';
 import { register as server } from './server';
+import { register as bead } from './bead';
+import { register as status } from './status';
+import { register as approve } from './approve';
+import { register as reject } from './reject';
+import { register as override } from './override';
+import { register as lock } from './lock';
 
 /** Each command file exports `register(program)`; the order here is the order in --help. */
 export const commands: Array<(program: Command) => void> = [
   validate,
   graph,
   server,
+  bead,
+  status,
+  approve,
+  reject,
+  override,
+  lock,
 ];
