@@ -20,6 +20,7 @@ import type { Workspace } from '../activities/git/types';
 import type { BeadInput } from '../shared/bead';
 import { setupCommitNodes } from './commit-node';
 import { Effects } from './effects';
+import { awaitOverride } from './escalation';
 import type { DecisionPayload } from './messages';
 import { approveSignal, overrideSignal, rejectSignal, stateQuery } from './messages';
 import { definitionProblems } from './guards';
@@ -104,8 +105,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
           step = await effects.backoff(step);
           break;
         case 'escalated':
-          await condition(() => !!interp.state.pendingOverride);
-          step = interp.applyOverride(Date.now());
+          step = await awaitOverride(interp, bead, options, step);
           break;
         case 'fork':
           step = await fork(step);

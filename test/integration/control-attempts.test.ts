@@ -66,6 +66,22 @@ describe('attempts, escalation, cycles, redispatch', () => {
     await saveHistory(env, handle.workflowId, 'attempts-open-escalation-override-retry');
   });
 
+  test('an escalation starts a P0 "CEO decision" child bead when the definition asks for one', async () => {
+    const def = definition([node('build', 'task', { maxAttempts: 1 })], [['', 'build', 'success'], ['build', '', 'success']], { escalation: { childBead: true } });
+    const handle = await h.start(def, { scenario: { build: ['failure'] }, bead: { title: 'Nightly build broke' } });
+    const parent = await waitForState(handle, (x) => !!x.escalation?.childBeadId, 'the child bead id in the escalation record');
+    const child = env.client.workflow.getHandle(parent.escalation!.childBeadId!);
+    const c = await waitForState(child as never, (x) => x.status === 'waiting_approval', 'the CEO decision bead waits for the CEO');
+    assert.equal(c.title, 'CEO decision: Nightly build broke');
+    assert.equal(c.requiredRole, 'CEO');
+    assert.equal((await child.describe()).searchAttributes.RequiredRole?.[0], 'ceo');
+    await child.signal('approve', { by: 'CEO', reason: 'abort it' });
+    await handle.signal('override', { by: 'CEO', action: 'abort', reason: 'decided in the child bead' });
+    assert.equal((await handle.result()).status, 'aborted');
+    assert.equal(((await child.result()) as { status: string }).status, 'completed');
+    await saveHistory(env, handle.workflowId, 'escalation-ceo-child-bead');
+  });
+
   test('three rejections escalate instead of looping again; override goto moves on', async () => {
     const handle = await h.start(bugLike(), { scenario: { pm_review: ['rejected'] } });
     const s = await waitForState(handle, (x) => x.status === 'escalated', 'escalated on cycles');

@@ -1,0 +1,76 @@
+/**
+ * `npm run demo`: the whole product in one command on a fresh machine. Provisions the Temporal
+ * CLI, starts a dev server (or uses one already on TEMPORAL_ADDRESS), runs a worker with scripted
+ * agents in this process, and runs one bead through definitions/bug.yaml — the PM rejects once,
+ * so the loop back to investigate shows — printing every move and the Web UI link. Stops what it
+ * started and exits 0 when the bead completes.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import path from 'node:path';
+import { ScriptedAgent } from '../src/activities/agents/scripted';
+import { followBead } from '../src/client/follow';
+import { prepareBead } from '../src/client/prepare';
+import { startBeadRun } from '../src/client/start';
+import { report } from '../src/cli/action';
+import { formatEntry } from '../src/cli/format';
+import { KNOWN_ROLES } from '../src/shared/roles';
+import { isPortOpen } from '../src/temporal/port';
+import { startDevServer, type DevServerHandle } from '../src/temporal/dev-server';
+import { WorkerSet } from '../src/workers/worker-set';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+  const [host, port] = [address.split(':')[0], Number(address.split(':')[1] ?? 7233)];
+  let server: DevServerHandle | undefined;
+  let uiUrl = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
+  if (await isPortOpen(host, port)) {
+    say(`demo: using the Temporal server already at ${address}`);
+  } else {
+    say('demo: starting a Temporal dev server (the first run builds the Temporal CLI with Go: 3-6 minutes)');
+    server = await startDevServer({ port, log: (l) => say(`demo: ${l}`) });
+    uiUrl = server.uiUrl ?? uiUrl;
+    say(`demo: server ready at ${server.address} in ${server.startupMs} ms (Web UI ${uiUrl})`);
+  }
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const workers = await WorkerSet.create({ connection: nativeConnection, namespace, roles: [...KNOWN_ROLES], provider: new ScriptedAgent() });
+  say(`demo: worker serving ${workers.queues.length} queues with scripted agents`);
+  try {
+    const status = await workers.runUntil(async () => {
+      const { input, selectedBy } = prepareBead({
+        title: 'Checkout page crashes when the cart is empty',
+        type: 'bug',
+        definition: path.resolve(__dirname, '../definitions/bug.yaml'),
+        description: 'Reported by the error tracker: TypeError in cart.total() with zero items.',
+        priority: 'P1',
+        scenario: { pm_review: ['rejected', 'approved'] },
+      });
+      const handle = await startBeadRun(client, input);
+      say(`demo: bead ${input.bead.id} started with ${selectedBy}`);
+      say(`demo: watch it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${input.bead.id}`);
+      const final = await followBead(handle, { onEntry: (e) => say(`  ${formatEntry(e)}`) });
+      say(`demo: bead ${final.beadId} ${final.status} after ${final.dispatchCount} agent turns and ${final.cycleCount} loop(s) in ${Date.now() - started} ms`);
+      say(`demo: Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${final.beadId}`);
+      return final.status;
+    });
+    if (status !== 'completed') process.exitCode = 1;
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    if (server) {
+      await server.stop();
+      say('demo: dev server stopped (its data stays in .beadflow/; `npx beadflow server` brings it back with the Web UI)');
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.exitCode = report(err);
+});
