@@ -18,6 +18,9 @@ import { KNOWN_ROLES } from '../src/shared/roles';
 import { isPortOpen } from '../src/temporal/port';
 import { startDevServer, type DevServerHandle } from '../src/temporal/dev-server';
 import { WorkerSet } from '../src/workers/worker-set';
+import { runSelfHealingDemo } from '../examples/self-healing/demo';
+import { ledgerConfig } from '../src/ledger/config';
+import { openWorkerLedger } from '../src/workers/ledger';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -40,28 +43,16 @@ async function main(): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const workers = await WorkerSet.create({ connection: nativeConnection, namespace, roles: [...KNOWN_ROLES], provider: new ScriptedAgent() });
-  say(`demo: worker serving ${workers.queues.length} queues with scripted agents`);
+  // The ledger: DATABASE_URL, or an embedded PostgreSQL in .beadflow/postgres (stopped again at the end if the demo started it).
+  const ledger = await openWorkerLedger(ledgerConfig(), { log: (l) => say(`demo: ${l}`), stopEmbeddedOnClose: true });
   try {
-    const status = await workers.runUntil(async () => {
-      const { input, selectedBy } = prepareBead({
-        title: 'Checkout page crashes when the cart is empty',
-        type: 'bug',
-        definition: path.resolve(__dirname, '../definitions/bug.yaml'),
-        description: 'Reported by the error tracker: TypeError in cart.total() with zero items.',
-        priority: 'P1',
-        scenario: { pm_review: ['rejected', 'approved'] },
-      });
-      const handle = await startBeadRun(client, input);
-      say(`demo: bead ${input.bead.id} started with ${selectedBy}`);
-      say(`demo: watch it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${input.bead.id}`);
-      const final = await followBead(handle, { onEntry: (e) => say(`  ${formatEntry(e)}`) });
-      say(`demo: bead ${final.beadId} ${final.status} after ${final.dispatchCount} agent turns and ${final.cycleCount} loop(s) in ${Date.now() - started} ms`);
-      say(`demo: Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${final.beadId}`);
-      return final.status;
-    });
+    const status = process.argv.includes('--self-healing')
+      ? await selfHealing({ client, nativeConnection, namespace, uiUrl, ledgerActivities: ledger.activities })
+      : await scriptedBead({ client, nativeConnection, namespace, uiUrl, ledgerActivities: ledger.activities, started });
+    say(`demo: ${ledger.description}`);
     if (status !== 'completed') process.exitCode = 1;
   } finally {
+    await ledger.close();
     await connection.close();
     await nativeConnection.close();
     if (server) {
@@ -69,6 +60,46 @@ async function main(): Promise<void> {
       say('demo: dev server stopped (its data stays in .beadflow/; `npx beadflow server` brings it back with the Web UI)');
     }
   }
+}
+
+interface DemoContext {
+  client: Client;
+  nativeConnection: NativeConnection;
+  namespace: string;
+  uiUrl: string;
+  ledgerActivities: object;
+}
+
+/** The default demo: a bug bead with scripted agents; the PM rejects once. */
+async function scriptedBead(ctx: DemoContext & { started: number }): Promise<string> {
+  const { client, namespace, uiUrl } = ctx;
+  const workers = await WorkerSet.create({ connection: ctx.nativeConnection, namespace, roles: [...KNOWN_ROLES], provider: new ScriptedAgent(), workflowQueueActivities: ctx.ledgerActivities });
+  say(`demo: worker serving ${workers.queues.length} queues with scripted agents`);
+  return workers.runUntil(async () => {
+    const { input, selectedBy } = prepareBead({
+      title: 'Checkout page crashes when the cart is empty',
+      type: 'bug',
+      definition: path.resolve(__dirname, '../definitions/bug.yaml'),
+      description: 'Reported by the error tracker: TypeError in cart.total() with zero items.',
+      priority: 'P1',
+      scenario: { pm_review: ['rejected', 'approved'] },
+    });
+    const handle = await startBeadRun(client, input);
+    say(`demo: bead ${input.bead.id} started with ${selectedBy}`);
+    say(`demo: watch it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${input.bead.id}`);
+    const final = await followBead(handle, { onEntry: (e) => say(`  ${formatEntry(e)}`) });
+    say(`demo: bead ${final.beadId} ${final.status} after ${final.dispatchCount} agent turns and ${final.cycleCount} loop(s) in ${Date.now() - ctx.started} ms`);
+    say(`demo: Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${final.beadId}`);
+    say(`demo: the ledger keeps its record: npx beadflow history ${final.beadId}; npx beadflow analytics`);
+    return final.status;
+  });
+}
+
+/** `--self-healing`: a sample repo with a failing test is fixed, committed through the lock and verified for real. */
+async function selfHealing(ctx: DemoContext): Promise<string> {
+  const result = await runSelfHealingDemo({ client: ctx.client, connection: ctx.nativeConnection, namespace: ctx.namespace, say, uiUrl: ctx.uiUrl, workflowQueueActivities: ctx.ledgerActivities });
+  say(`demo: bead ${result.beadId} ${result.status}; the fix is on ${result.remote} (${result.commits.length} commits)`);
+  return result.status;
 }
 
 main().catch((err: unknown) => {

@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import type { AgentTurnInput, AgentTurnResult } from '../shared/agent';
 import { AGENT_OUTCOMES } from '../shared/agent';
 import type { AgentProvider } from './agents/provider';
+import { withVerify } from './agents/verify';
 import { malformedResult } from './errors';
 import type { AgentActivities } from './types';
 
@@ -11,7 +12,9 @@ export interface TurnObserver {
   (event: { phase: 'start' | 'end' | 'cancelled'; input: AgentTurnInput; result?: AgentTurnResult }): void;
 }
 
-export function createAgentActivities(provider: AgentProvider, observe?: TurnObserver): AgentActivities {
+export function createAgentActivities(agent: AgentProvider, observe?: TurnObserver): AgentActivities {
+  // Verify nodes with a command run it, whatever agent this worker runs.
+  const provider = withVerify(agent);
   return {
     async agentTurn(input: AgentTurnInput): Promise<AgentTurnResult> {
       const ctx = Context.current();
@@ -20,7 +23,8 @@ export function createAgentActivities(provider: AgentProvider, observe?: TurnObs
       observe?.({ phase: 'start', input });
       log('agent turn started', { role: input.node.role, attempt: input.attempt, dispatch: input.dispatch });
       try {
-        const result = await provider.runTurn(input, { signal: ctx.cancellationSignal, heartbeat: (d) => ctx.heartbeat(d), log });
+        const deadline = ctx.info.startToCloseTimeoutMs ? Date.now() + ctx.info.startToCloseTimeoutMs : undefined;
+        const result = await provider.runTurn(input, { signal: ctx.cancellationSignal, heartbeat: (d) => ctx.heartbeat(d), log, deadline });
         const checked = checkResult(provider.name, result);
         observe?.({ phase: 'end', input, result: checked });
         log('agent turn finished', { outcome: checked.outcome });

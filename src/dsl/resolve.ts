@@ -35,8 +35,13 @@ export function resolveDefinition(raw: RawDefinition, source?: string): Resolved
   return def;
 }
 
+/** Who runs a verify node's command when the definition names no role. */
+export const VERIFY_DEFAULT_ROLE = 'QA Engineer';
+
 function resolveNode(node: RawNode, defaults: RawNodeSettings): ResolvedNode {
-  const role = node.node_type === 'commit' ? COMMIT_ROLE : (node.role_required?.trim() ?? '');
+  // Commits always run as the Engineering Manager; a verify node that only runs a command gets QA.
+  const written = node.role_required?.trim() ?? '';
+  const role = node.node_type === 'commit' ? COMMIT_ROLE : written || (node.node_type === 'verify' ? VERIFY_DEFAULT_ROLE : '');
   const resolved: ResolvedNode = {
     key: node.node_key,
     type: node.node_type,

@@ -1,59 +1,86 @@
 /**
- * `npm run worker [-- --roles "QA Engineer,Product Manager"] [--agent scripted] [--no-workflows]`
- * With no roles it serves the workflow queue and every role.
+ * `npm run worker [-- --roles "QA Engineer,Product Manager"] [--agent scripted|command|openai]
+ * [--no-workflows] [--personas DIR]`: with no roles it serves the workflow queue and every role.
+ * SIGINT/SIGTERM stop it gracefully: Temporal's Runtime stops polling, running turns get the
+ * shutdown grace time to finish, then are cancelled and handed back to other workers.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { Command } from 'commander';
+import { createCommitActivities } from '../activities/git';
 import { report } from '../cli/action';
 import { CliError } from '../cli/errors';
 import { temporalSettings } from '../cli/connection';
-import { KNOWN_ROLES, canonicalRole, roleSlug } from '../shared/roles';
+import { formatDuration } from '../dsl/duration';
+import { roleSlug } from '../shared/roles';
+import type { WorkerConfig } from './options';
+import { parseWorkerArgs } from './options';
 import { createProvider } from './providers';
+import { ledgerConfig } from '../ledger/config';
+import { openWorkerLedger } from './ledger';
 import { WorkerSet } from './worker-set';
 
-export function parseRoles(list: string | undefined): string[] {
-  if (!list || !list.trim()) return [...KNOWN_ROLES];
-  const roles = list.split(',').map((r) => r.trim()).filter(Boolean);
-  const unknown = roles.filter((r) => !canonicalRole(r));
-  if (unknown.length) {
-    throw new CliError(`unknown role(s): ${unknown.join(', ')}`, { hint: `known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`, exitCode: 2 });
-  }
-  return roles.map((r) => canonicalRole(r)!);
-}
+export { parseRoles } from './options';
 
-async function main(argv: string[]): Promise<void> {
-  const program = new Command('beadflow-worker')
-    .option('--roles <list>', 'comma-separated roles to serve (default: all)', process.env.BEADFLOW_ROLES)
-    .option('--agent <provider>', 'agent provider: scripted (default BEADFLOW_AGENT or scripted)')
-    .option('--scenario <file>', 'scripted agents: default scenario (BEADFLOW_SCENARIO)')
-    .option('--no-workflows', 'do not serve the workflow queue (agent turns only)')
-    .option('--concurrency <n>', 'agent turns run at once per role', (v) => Number(v), Number(process.env.BEADFLOW_CONCURRENCY ?? 10))
-    .option('--cache <n>', 'workflows kept in the sticky cache', (v) => Number(v), Number(process.env.BEADFLOW_WORKFLOW_CACHE ?? 1000))
-    .parse(argv);
-  const opts = program.opts<{ roles?: string; agent?: string; scenario?: string; workflows: boolean; concurrency: number; cache: number }>();
-  const roles = parseRoles(opts.roles);
-  const provider = createProvider({ agent: opts.agent, scenarioFile: opts.scenario });
-  const settings = temporalSettings();
+export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const provider = createProvider({
+    agent: config.agent,
+    scenarioFile: config.scenario,
+    agentCommand: config.agentCommand,
+    agentArgs: config.agentArgs,
+    personasDir: config.personas,
+    roles: config.roles,
+    env,
+  });
+  const settings = temporalSettings(env);
   const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
     throw new CliError(`cannot reach the Temporal server at ${settings.address}: ${(err as Error).message}`, { hint: 'start one with `npx beadflow server`, or set TEMPORAL_ADDRESS' });
   });
-  const set = await WorkerSet.create({
-    connection,
-    namespace: settings.namespace,
-    workflows: opts.workflows,
-    roles,
-    provider,
-    maxConcurrentActivityTaskExecutions: opts.concurrency,
-    maxCachedWorkflows: opts.cache,
-  });
-  console.log(`beadflow worker: agent ${provider.name}; queues ${set.queues.join(', ')}; roles ${roles.map(roleSlug).join(', ')}`);
-  console.log('Ctrl-C stops gracefully (running turns finish or are handed back).');
-  await set.run();
-  await connection.close();
+  // Commit activities (git, lock requests) need a client: signal-with-start, the fencing query.
+  const clientConnection = await Connection.connect({ address: settings.address });
+  // Ledger writes run on the workflow queue: only a worker serving it opens the ledger.
+  const ledger = await openWorkerLedger(ledgerConfig(env, { noLedger: !config.ledger || !config.workflows }));
+  try {
+    const client = new Client({ connection: clientConnection, namespace: settings.namespace });
+    const set = await WorkerSet.create({
+      connection,
+      namespace: settings.namespace,
+      workflows: config.workflows,
+      workflowTaskQueue: config.taskQueue,
+      roles: config.roles,
+      roleQueuePrefix: config.roleQueuePrefix,
+      provider,
+      workflowQueueActivities: { ...createCommitActivities({ client }), ...ledger.activities },
+      maxConcurrentActivityTaskExecutions: config.concurrency,
+      maxCachedWorkflows: config.workflowCache,
+      shutdownGraceTimeMs: config.shutdownGraceMs,
+    });
+    const grace = formatDuration(config.shutdownGraceMs) || '0s';
+    const onSignal = (signal: string) => console.log(`beadflow worker: ${signal}: stopping; running turns have ${grace} to finish, then are handed back`);
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    console.log(`beadflow worker: agent ${provider.name}; queues ${set.queues.join(', ')}; roles ${config.roles.map(roleSlug).join(', ')}; ${ledger.description}`);
+    console.log('Ctrl-C stops gracefully (running turns finish or are handed back).');
+    await set.run();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    console.log('beadflow worker: stopped');
+  } finally {
+    await ledger.close();
+    await clientConnection.close();
+    await connection.close();
+  }
 }
 
 if (require.main === module) {
-  main(process.argv).catch((err: unknown) => {
+  (async () => {
+    let config: WorkerConfig;
+    try {
+      config = parseWorkerArgs(process.argv);
+    } catch (err) {
+      // --help prints and ends here, successfully.
+      if ((err as { code?: string }).code === 'commander.helpDisplayed') return;
+      throw err;
+    }
+    await runWorker(config);
+  })().catch((err: unknown) => {
     process.exitCode = report(err);
   });
 }

@@ -1,27 +1,150 @@
-/** Picks the agent provider a worker runs: --agent / BEADFLOW_AGENT (default `scripted`). */
+/**
+ * Picks the agent provider a worker runs: --agent / BEADFLOW_AGENT (default `scripted`), and per
+ * role BEADFLOW_AGENT_<ROLE_SLUG_UPPER> (e.g. BEADFLOW_AGENT_QA_ENGINEER=command). Everything is
+ * checked here, at start, so a misconfigured worker stops with a hint instead of failing turns.
+ */
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { CommandAgent } from '../activities/agents/command';
+import { OpenAIAgent, roleModelsFromEnv } from '../activities/agents/openai';
+import type { Personas } from '../activities/agents/personas';
+import { loadPersonas } from '../activities/agents/personas';
 import type { AgentProvider } from '../activities/agents/provider';
+import { RoleRoutedProvider } from '../activities/agents/routed';
 import { ScriptedAgent } from '../activities/agents/scripted';
+import { CliError } from '../cli/errors';
+import { parseDuration } from '../dsl/duration';
 import type { Scenario } from '../shared/bead';
+import { KNOWN_ROLES, roleSlug } from '../shared/roles';
 import { loadScenarioFile } from '../shared/scenario';
 
-export const PROVIDERS = ['scripted'] as const;
+export const PROVIDERS = ['scripted', 'command', 'openai'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
 
 export interface ProviderOptions {
   agent?: string;
   scenarioFile?: string;
+  /** Command agents: the executable and its fixed arguments. */
+  agentCommand?: string;
+  agentArgs?: string[];
+  /** Directory of <role-slug>.md personas (default: the project's personas/). */
+  personasDir?: string;
+  /** Roles this worker serves: where per-role overrides are looked up (default: all known). */
+  roles?: string[];
   env?: NodeJS.ProcessEnv;
+}
+
+/** "qa-engineer" → "QA_ENGINEER": the suffix of per-role environment variables. */
+export function roleEnvSuffix(role: string): string {
+  return roleSlug(role).toUpperCase().replace(/-/g, '_');
 }
 
 export function createProvider(opts: ProviderOptions): AgentProvider {
   const env = opts.env ?? process.env;
-  const name = opts.agent ?? env.BEADFLOW_AGENT ?? 'scripted';
-  switch (name) {
-    case 'scripted': {
-      const file = opts.scenarioFile ?? env.BEADFLOW_SCENARIO;
-      const scenario: Scenario = file ? loadScenarioFile(file) : {};
-      return new ScriptedAgent(scenario);
+  const fallback = checkedName(opts.agent ?? env.BEADFLOW_AGENT ?? 'scripted', opts.agent ? '--agent' : 'BEADFLOW_AGENT');
+  let personas: Personas | undefined;
+  const make = (name: ProviderName, role?: string): AgentProvider => {
+    if (name === 'scripted') return scripted(opts, env);
+    personas ??= readPersonas(opts.personasDir ?? env.BEADFLOW_PERSONAS);
+    return name === 'command' ? command(opts, env, personas, role) : openai(env, personas);
+  };
+  const base = make(fallback);
+  const byRole = new Map<string, AgentProvider>();
+  for (const role of opts.roles ?? KNOWN_ROLES) {
+    const key = `BEADFLOW_AGENT_${roleEnvSuffix(role)}`;
+    const perRole = env[key] ? checkedName(env[key], key) : undefined;
+    const ownCommand = env[`BEADFLOW_AGENT_COMMAND_${roleEnvSuffix(role)}`];
+    if ((perRole && perRole !== fallback) || (ownCommand && (perRole ?? fallback) === 'command')) {
+      byRole.set(roleSlug(role), make(perRole ?? fallback, role));
     }
-    default:
-      throw new Error(`unknown agent provider "${name}" (available: ${PROVIDERS.join(', ')})`);
   }
+  return byRole.size ? new RoleRoutedProvider(base, byRole) : base;
+}
+
+function checkedName(name: string, where: string): ProviderName {
+  if ((PROVIDERS as readonly string[]).includes(name)) return name as ProviderName;
+  throw new CliError(`unknown agent provider "${name}" (from ${where})`, { hint: `use one of: ${PROVIDERS.join(', ')}`, exitCode: 2 });
+}
+
+function scripted(opts: ProviderOptions, env: NodeJS.ProcessEnv): AgentProvider {
+  const file = opts.scenarioFile ?? env.BEADFLOW_SCENARIO;
+  const scenario: Scenario = file ? loadScenarioFile(file) : {};
+  return new ScriptedAgent(scenario);
+}
+
+function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Personas, role?: string): AgentProvider {
+  const own = role ? env[`BEADFLOW_AGENT_COMMAND_${roleEnvSuffix(role)}`] : undefined;
+  const given = own ?? opts.agentCommand ?? env.BEADFLOW_AGENT_COMMAND;
+  if (!given) {
+    throw new CliError('the command agent needs an executable', { hint: 'pass --agent-command PATH or set BEADFLOW_AGENT_COMMAND', exitCode: 2 });
+  }
+  // A relative path means the worker's directory, not the bead's worktree the agent runs in.
+  const executable = given.includes('/') ? path.resolve(given) : given;
+  if (executable.includes('/')) {
+    try {
+      accessSync(executable, constants.X_OK);
+    } catch {
+      throw new CliError(`agent command ${executable} does not exist or is not executable`, { hint: `chmod +x ${executable}, or pass another --agent-command`, exitCode: 2 });
+    }
+  }
+  return new CommandAgent({
+    command: executable,
+    args: opts.agentArgs ?? jsonArgs(env.BEADFLOW_AGENT_ARGS),
+    personas,
+    timeoutMs: duration(env, 'BEADFLOW_AGENT_TIMEOUT'),
+    killGraceMs: duration(env, 'BEADFLOW_AGENT_KILL_GRACE'),
+  });
+}
+
+function openai(env: NodeJS.ProcessEnv, personas: Personas): AgentProvider {
+  const baseUrl = env.OPENAI_BASE_URL;
+  if (!baseUrl && !env.OPENAI_API_KEY) {
+    throw new CliError('the openai agent needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local endpoint)', {
+      hint: 'set OPENAI_API_KEY, or OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 for an OpenAI-compatible server',
+      exitCode: 2,
+    });
+  }
+  const retries = env.BEADFLOW_OPENAI_MAX_RETRIES;
+  if (retries !== undefined && !/^\d+$/.test(retries)) {
+    throw new CliError(`BEADFLOW_OPENAI_MAX_RETRIES must be a whole number, not "${retries}"`, { exitCode: 2 });
+  }
+  return new OpenAIAgent({
+    baseUrl,
+    apiKey: env.OPENAI_API_KEY,
+    model: env.BEADFLOW_OPENAI_MODEL,
+    roleModels: roleModelsFromEnv(env),
+    personas,
+    maxRetries: retries === undefined ? undefined : Number(retries),
+    requestTimeoutMs: duration(env, 'BEADFLOW_OPENAI_TIMEOUT'),
+  });
+}
+
+function readPersonas(dir: string | undefined): Personas {
+  try {
+    return loadPersonas(dir);
+  } catch (err) {
+    throw new CliError((err as Error).message.replace(/ Hint: .*$/, ''), { hint: 'pass --personas DIR (or BEADFLOW_PERSONAS) with <role-slug>.md files', exitCode: 2 });
+  }
+}
+
+function duration(env: NodeJS.ProcessEnv, key: string): number | undefined {
+  const text = env[key];
+  if (text === undefined || text === '') return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new CliError(`${key}="${text}" is not a duration`, { hint: 'write it like 90s, 5m or 1h30m', exitCode: 2 });
+  return ms;
+}
+
+function jsonArgs(text: string | undefined): string[] | undefined {
+  if (!text) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new CliError(`BEADFLOW_AGENT_ARGS must be a JSON array of strings, not ${text}`, { hint: 'e.g. BEADFLOW_AGENT_ARGS=\'["--model", "x"]\'', exitCode: 2 });
+  }
+  return value;
 }

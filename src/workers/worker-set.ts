@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import type { AgentProvider } from '../activities/agents/provider';
 import type { TurnObserver } from '../activities/agent-turn';
 import { createAgentActivities } from '../activities/agent-turn';
+import { noLedgerActivities } from '../activities/ledger';
 import { ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, roleSlug, roleTaskQueue } from '../shared/roles';
 import { workflowBundle } from './bundle';
 
@@ -47,7 +48,8 @@ export class WorkerSet {
           namespace,
           taskQueue,
           workflowBundle: await workflowBundle(opts.workflowsPath),
-          activities: opts.workflowQueueActivities,
+          // Beads always write to the ledger; without one configured the write is a no-op.
+          activities: { ...noLedgerActivities, ...opts.workflowQueueActivities },
           maxCachedWorkflows: opts.maxCachedWorkflows,
           ...grace(opts),
         }),
@@ -65,6 +67,9 @@ export class WorkerSet {
           taskQueue,
           activities,
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+          // Cancellation reaches a turn only with a heartbeat's answer; the SDK's default throttle
+          // (80% of the heartbeat timeout) would let a cancelled agent run on for ~24 s.
+          maxHeartbeatThrottleInterval: '2s',
           ...grace(opts),
         }),
       );

@@ -72,8 +72,10 @@ describe("walking skeleton: Loom's bug workflow", () => {
       const secondInvestigation = s.history.filter((e) => e.kind === 'turn' && e.node === 'investigate')[1];
       assert.match(secondInvestigation.summary, /feedback seen: pm_review rejected by scripted/);
       assert.deepEqual(h.turnsOf(handle.workflowId), [
-        'investigate:success', 'pm_review:rejected', 'investigate:success', 'pm_review:approved', 'apply_fix:success', 'commit_and_push:success',
+        'investigate:success', 'pm_review:rejected', 'investigate:success', 'pm_review:approved', 'apply_fix:success',
       ]);
+      const commit = s.history.find((e) => e.kind === 'turn' && e.node === 'commit_and_push');
+      assert.match(commit?.summary ?? '', /no repository: nothing committed/, 'a bead without --repo passes its commit node');
       await saveHistory(env, handle.workflowId, 'skeleton-loom-bug-reject-then-approve');
     });
   });

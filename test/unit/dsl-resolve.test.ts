@@ -99,7 +99,7 @@ describe('resolving', () => {
       edge('', 'fork') + edge('fork', 'a') + edge('fork', 'check') + edge('a', 'join') + edge('a', '', 'failure') + edge('check', 'join', 'approved') + edge('check', '', 'rejected') + edge('join', '');
     const def = load(definition(nodes, edges));
     assert.deepEqual(def.nodes[2].verify, { command: ['npm', 'test', '--', '--grep', 'x'] });
-    assert.equal(def.nodes[2].role, '');
+    assert.equal(def.nodes[2].role, 'QA Engineer', 'a verify node that only runs a command runs on the QA queue');
     assert.deepEqual(def.nodes[3].merge, { fork: 'fork', wait: 'first' });
   });
 

@@ -7,6 +7,8 @@ export interface TurnContext {
   /** Keeps the turn alive and lets cancellation reach it; call at least every few seconds. */
   heartbeat(details?: unknown): void;
   log(message: string, fields?: Record<string, unknown>): void;
+  /** Epoch ms when Temporal gives up on this attempt (start-to-close): a backstop for long-running providers. */
+  deadline?: number;
 }
 
 export interface AgentProvider {

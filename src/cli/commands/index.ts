@@ -8,6 +8,13 @@ import { register as approve } from './approve';
 import { register as reject } from './reject';
 import { register as override } from './override';
 import { register as lock } from './lock';
+import { register as list } from './list';
+import { register as history } from './history';
+import { register as executions } from './executions';
+import { register as workflows } from './workflows';
+import { register as analytics } from './analytics';
+import { register as loop } from './loop';
+import { register as ledger } from './ledger';
 
 /** Each command file exports `register(program)`; the order here is the order in --help. */
 export const commands: Array<(program: Command) => void> = [
@@ -20,4 +27,11 @@ export const commands: Array<(program: Command) => void> = [
   reject,
   override,
   lock,
+  list,
+  history,
+  executions,
+  workflows,
+  analytics,
+  loop,
+  ledger,
 ];

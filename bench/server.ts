@@ -1,0 +1,86 @@
+/** The benchmark's own Temporal dev server: persisted (temp SQLite file, WAL pragmas) or in memory. */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DevServerHandle } from '../src/temporal/dev-server';
+import { startDevServer } from '../src/temporal/dev-server';
+import type { TemporalBinary } from '../src/temporal/binary';
+
+export type ServerVariant = 'persisted' | 'in-memory';
+
+export interface BenchServer {
+  variant: ServerVariant;
+  handle: DevServerHandle;
+  dbFile?: string;
+  stop(): Promise<void>;
+}
+
+/** A port nothing listens on now (the OS picks it), so the bench never collides with a dev's server. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startBenchServer(variant: ServerVariant, binary: TemporalBinary, log: (line: string) => void, dynamicConfig: string[] = []): Promise<BenchServer> {
+  const dir = variant === 'persisted' ? fs.mkdtempSync(path.join(os.tmpdir(), 'beadflow-bench-')) : undefined;
+  const dbFile = dir ? path.join(dir, 'temporal.db') : undefined;
+  const handle = await startDevServer({
+    binary,
+    port: await freePort(),
+    ip: '127.0.0.1',
+    ui: false,
+    inMemory: variant === 'in-memory',
+    dbFile,
+    log,
+    extraArgs: dynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
+  });
+  return {
+    variant,
+    handle,
+    dbFile,
+    async stop() {
+      await handle.stop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS); undefined off Linux. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Size on disk of the SQLite file and its WAL. */
+export function dbBytes(dbFile: string | undefined): number | undefined {
+  if (!dbFile) return undefined;
+  return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (fs.existsSync(dbFile + suffix) ? fs.statSync(dbFile + suffix).size : 0), 0);
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; undefined off Linux. */
+export function cpuMsOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux the benchmark runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;

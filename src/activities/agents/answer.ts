@@ -1,0 +1,64 @@
+/**
+ * The JSON answer every external agent gives (command agents on their last stdout line, chat
+ * models as their whole reply): `{"outcome": ..., "summary": ..., "redispatch"?: true}`.
+ * One schema, so a command agent and a model are held to the same contract.
+ */
+import { z } from 'zod';
+import type { AgentOutcome } from '../../shared/agent';
+import { AGENT_OUTCOMES } from '../../shared/agent';
+
+const answerSchema = z.object({
+  outcome: z.enum(AGENT_OUTCOMES),
+  summary: z.string().optional(),
+  /** Hand the node back for another dispatch (same attempt) instead of deciding now. */
+  redispatch: z.boolean().optional(),
+});
+
+export interface AgentAnswer {
+  outcome: AgentOutcome;
+  summary: string;
+}
+
+export type ParsedAnswer = { ok: true; answer: AgentAnswer } | { ok: false; reason: string };
+
+/** The contract in words, for prompts and repair requests. */
+export const ANSWER_FORMAT = [
+  'Answer with one JSON object and nothing else:',
+  '{"outcome": "<one of: success, failure, approved, rejected>", "summary": "<what you did or decided, and why>"}',
+  'Task nodes answer success or failure; approval and verify nodes answer approved or rejected (a rejection\'s summary says what must change).',
+  'Add "redispatch": true to hand the node back for another turn with your summary as context.',
+].join('\n');
+
+/** Parses text that should be one JSON answer. Reasons are short and say what was wrong. */
+export function parseAnswer(text: string): ParsedAnswer {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stripCodeFence(text.trim()));
+  } catch (err) {
+    return { ok: false, reason: `not JSON (${(err as Error).message}): ${preview(text)}` };
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: `not a JSON object: ${preview(text)}` };
+  const parsed = answerSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`).join('; ');
+    return { ok: false, reason: `${issues} in ${preview(text)}` };
+  }
+  const { outcome, summary, redispatch } = parsed.data;
+  return { ok: true, answer: { outcome: redispatch ? 'redispatch' : outcome, summary: summary ?? '' } };
+}
+
+/** True when a line is meant as a JSON answer (so a broken or cut one is malformed, not "no answer"). */
+export function looksLikeJsonObject(line: string): boolean {
+  return line.trim().startsWith('{');
+}
+
+/** Models often wrap JSON in a ``` fence even when told not to; that much is harmless. */
+function stripCodeFence(text: string): string {
+  const fenced = /^```(?:json)?\s*\n([\s\S]*?)\n?```$/i.exec(text);
+  return fenced ? fenced[1].trim() : text;
+}
+
+function preview(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 200 ? `"${oneLine.slice(0, 200)}…"` : `"${oneLine}"`;
+}

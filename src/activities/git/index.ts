@@ -1,0 +1,89 @@
+/**
+ * The commit activities (workspace, lock request, commit, holder check). They need a Temporal
+ * client (signal-with-start, the fencing query, lease renewals), so a worker builds them with one
+ * and registers them on the workflow task queue (`WorkerSet({ workflowQueueActivities })`):
+ * commit nodes and the lock run their activities there, next to the workflows.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { LockRenewal, LockState } from '../../shared/commit-lock';
+import { COMMIT_LOCK_WORKFLOW, LOCK_SIGNALS, LOCK_STATE_QUERY } from '../../shared/commit-lock';
+import type { commitLock } from '../../workflows/commit-lock';
+import { commitWork } from './commit';
+import { firstLine, worktreesRoot } from './repo';
+import type { CommitActivities } from './types';
+import { prepareWorkspace } from './workspace';
+
+export interface CommitActivityOptions {
+  client: Client;
+  /** Where worktrees live (default BEADFLOW_WORKTREES, else ~/.cache/beadflow/worktrees). */
+  worktreesRoot?: string;
+}
+
+const HEARTBEAT_EVERY_MS = 2_000;
+
+export function createCommitActivities(opts: CommitActivityOptions): CommitActivities {
+  const { client } = opts;
+  const root = opts.worktreesRoot ?? worktreesRoot();
+
+  async function fenceProblem(lockId: string, requestId: string, token: number): Promise<string | undefined> {
+    const state = await client.workflow.getHandle(lockId).query<LockState>(LOCK_STATE_QUERY);
+    const h = state.holder;
+    if (h && h.token === token && h.requestId === requestId) return undefined;
+    const now = h ? `the lock is held by ${h.beadId} with token ${h.token}` : 'nobody holds the lock';
+    return `fencing token ${token} is no longer current (${now}): this commit lost the lock, its lease ran out`;
+  }
+
+  return {
+    async prepareWorkspace(input) {
+      Context.current().heartbeat();
+      return prepareWorkspace(input, root);
+    },
+
+    async requestCommitLock(input) {
+      await client.workflow.signalWithStart<typeof commitLock, [unknown]>(COMMIT_LOCK_WORKFLOW, {
+        workflowId: input.lockId,
+        taskQueue: input.taskQueue,
+        args: [{ lockId: input.lockId, repo: input.upstream, ...input.config }],
+        signal: LOCK_SIGNALS.request,
+        signalArgs: [input.request],
+      });
+    },
+
+    async commitWork(input) {
+      const ctx = Context.current();
+      const log = (message: string, fields?: Record<string, unknown>) => ctx.log.info(message, { beadId: input.beadId, node: input.node, ...fields });
+      const heartbeat = () => ctx.heartbeat();
+      // Renew the lease while we work, so a slow push is not mistaken for a dead holder.
+      const renewal: LockRenewal = { requestId: input.requestId, token: input.token };
+      const renewEveryMs = Math.min(60_000, Math.max(500, Math.floor(input.leaseMs / 3)));
+      const timers = [
+        setInterval(heartbeat, HEARTBEAT_EVERY_MS),
+        setInterval(() => {
+          client.workflow
+            .getHandle(input.workspace.lockId)
+            .signal(LOCK_SIGNALS.renew, renewal)
+            .catch((err: unknown) => log('lease renewal failed', { error: firstLine(err) }));
+        }, renewEveryMs),
+      ];
+      try {
+        heartbeat();
+        const result = await commitWork(input, { fenceProblem, signal: ctx.cancellationSignal, log, heartbeat });
+        log(`commit ${result.outcome}: ${result.summary}`);
+        return result;
+      } finally {
+        for (const t of timers) clearInterval(t);
+      }
+    },
+
+    async workflowStatus({ workflowId, runId }) {
+      try {
+        return (await client.workflow.getHandle(workflowId, runId).describe()).status.name;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+        throw err;
+      }
+    },
+  };
+}

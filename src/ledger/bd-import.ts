@@ -1,0 +1,60 @@
+/**
+ * The `bd` tool's `.beads/issues.jsonl`: one issue per line (id, title, description, status,
+ * priority 0-4, issue_type, labels, created_at, closed_at, ...). Parsed into ledger beads; the
+ * fields beadflow has no column for (assignee, dependencies, design, notes, ...) are kept in
+ * `metadata`. Soft-deleted issues (tombstone) are left out.
+ */
+import type { NewBead } from './beads';
+
+export interface BdParse {
+  beads: NewBead[];
+  /** `file:line: message` for lines that could not be used. */
+  problems: string[];
+  skipped: number;
+}
+
+const OWN_FIELDS = new Set(['id', 'title', 'description', 'status', 'priority', 'issue_type', 'type', 'labels', 'created_at', 'closed_at']);
+
+export function parseBdJsonl(content: string, file = 'issues.jsonl'): BdParse {
+  const beads: NewBead[] = [];
+  const problems: string[] = [];
+  let skipped = 0;
+  content.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    const where = `${file}:${i + 1}`;
+    let issue: Record<string, unknown>;
+    try {
+      issue = JSON.parse(line) as Record<string, unknown>;
+    } catch (err) {
+      problems.push(`${where}: not JSON (${(err as Error).message})`);
+      return;
+    }
+    if (typeof issue !== 'object' || issue === null || Array.isArray(issue)) return void problems.push(`${where}: not an issue object`);
+    if (typeof issue.id !== 'string' || !issue.id.trim()) return void problems.push(`${where}: no "id"`);
+    if (typeof issue.title !== 'string' || !issue.title.trim()) return void problems.push(`${where}: issue ${issue.id} has no "title"`);
+    const status = typeof issue.status === 'string' && issue.status ? issue.status : 'open';
+    if (status === 'tombstone') return void skipped++;
+    const priority = typeof issue.priority === 'number' && issue.priority >= 0 && issue.priority <= 4 ? Math.round(issue.priority) : 2;
+    const metadata: Record<string, unknown> = { bd: Object.fromEntries(Object.entries(issue).filter(([k]) => !OWN_FIELDS.has(k))) };
+    beads.push({
+      id: issue.id.trim(),
+      title: issue.title.trim(),
+      description: typeof issue.description === 'string' ? issue.description : '',
+      type: typeof issue.issue_type === 'string' ? issue.issue_type : typeof issue.type === 'string' ? issue.type : 'task',
+      priority,
+      labels: Array.isArray(issue.labels) ? issue.labels.filter((l): l is string => typeof l === 'string') : [],
+      status: status === 'review' ? 'in_review' : status,
+      source: 'bd',
+      metadata,
+      createdAt: date(issue.created_at),
+      closedAt: date(issue.closed_at),
+    });
+  });
+  return { beads, problems, skipped };
+}
+
+function date(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !value) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}

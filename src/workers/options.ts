@@ -1,0 +1,104 @@
+/**
+ * The worker's command line and environment → one checked configuration. Pure (no connection),
+ * so every default and every refusal is unit-tested. Defaults are documented in docs/workers.md.
+ */
+import { Command, Option } from 'commander';
+import { CliError } from '../cli/errors';
+import { parseDuration } from '../dsl/duration';
+import { KNOWN_ROLES, ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, canonicalRole } from '../shared/roles';
+
+export const WORKER_DEFAULTS = {
+  concurrency: 10,
+  workflowCache: 1000,
+  shutdownGraceMs: 30_000,
+} as const;
+
+export interface WorkerConfig {
+  /** Canonical role names ("QA Engineer"). */
+  roles: string[];
+  agent?: string;
+  agentCommand?: string;
+  agentArgs?: string[];
+  scenario?: string;
+  personas?: string;
+  workflows: boolean;
+  /** Write beads to the ledger (false: --no-ledger or BEADFLOW_LEDGER=off). */
+  ledger: boolean;
+  taskQueue: string;
+  roleQueuePrefix: string;
+  concurrency: number;
+  workflowCache: number;
+  shutdownGraceMs: number;
+}
+
+/** Any spelling of known roles → canonical names; unknown roles stop the worker at start. */
+export function parseRoles(list: string | undefined): string[] {
+  if (!list || !list.trim()) return [...KNOWN_ROLES];
+  const roles = list.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = roles.filter((r) => !canonicalRole(r));
+  if (unknown.length) {
+    throw new CliError(`unknown role(s): ${unknown.join(', ')}`, { hint: `known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`, exitCode: 2 });
+  }
+  return [...new Set(roles.map((r) => canonicalRole(r)!))];
+}
+
+export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const program = new Command('beadflow-worker')
+    .description('Runs beadflow workflows and the agent turns of the roles it serves.')
+    .exitOverride()
+    // Errors are rethrown as CliErrors (message + hint) and printed once, by report().
+    .configureOutput({ writeErr: () => undefined })
+    .option('--roles <list>', 'comma-separated roles to serve (default: all) [BEADFLOW_ROLES]')
+    .addOption(new Option('--agent <provider>', 'agent provider [BEADFLOW_AGENT, default scripted]').choices(['scripted', 'command', 'openai']))
+    .option('--agent-command <path>', 'command agents: the executable [BEADFLOW_AGENT_COMMAND]')
+    .option('--agent-arg <arg>', 'command agents: one fixed argument (repeatable) [BEADFLOW_AGENT_ARGS as a JSON array]', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--scenario <file>', 'scripted agents: default scenario [BEADFLOW_SCENARIO]')
+    .option('--personas <dir>', 'directory of <role-slug>.md system prompts [BEADFLOW_PERSONAS, default personas/]')
+    .option('--no-workflows', 'do not serve the workflow queue (agent turns only)')
+    .option('--no-ledger', 'do not write beads to the PostgreSQL ledger [BEADFLOW_LEDGER=off]')
+    .option('--task-queue <name>', `workflow task queue [BEADFLOW_TASK_QUEUE, default ${WORKFLOW_TASK_QUEUE}]`)
+    .option('--role-queue-prefix <prefix>', `prefix of role task queues [BEADFLOW_ROLE_QUEUE_PREFIX, default ${ROLE_QUEUE_PREFIX}]`)
+    .option('--concurrency <n>', `agent turns run at once per role [BEADFLOW_CONCURRENCY, default ${WORKER_DEFAULTS.concurrency}]`)
+    .option('--cache <n>', `workflows kept in the sticky cache [BEADFLOW_WORKFLOW_CACHE, default ${WORKER_DEFAULTS.workflowCache}]`)
+    .option('--shutdown-grace <duration>', 'on SIGINT/SIGTERM, how long running turns may finish [BEADFLOW_SHUTDOWN_GRACE, default 30s]');
+  try {
+    program.parse(argv);
+  } catch (err) {
+    const e = err as { code?: string; message?: string; exitCode?: number };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') throw err;
+    throw new CliError(String(e.message ?? err).replace(/^error: /, ''), { hint: 'see npm run worker -- --help', exitCode: 2 });
+  }
+  const o = program.opts<Record<string, string | string[] | boolean | undefined>>();
+  const str = (flag: unknown, key: string): string | undefined => (typeof flag === 'string' && flag ? flag : env[key] || undefined);
+  return {
+    roles: parseRoles(str(o.roles, 'BEADFLOW_ROLES')),
+    agent: str(o.agent, 'BEADFLOW_AGENT'),
+    agentCommand: str(o.agentCommand, 'BEADFLOW_AGENT_COMMAND'),
+    agentArgs: Array.isArray(o.agentArg) ? o.agentArg : undefined,
+    scenario: str(o.scenario, 'BEADFLOW_SCENARIO'),
+    personas: str(o.personas, 'BEADFLOW_PERSONAS'),
+    workflows: o.workflows !== false,
+    ledger: o.ledger !== false && !/^(off|false|0|no|none)$/i.test(env.BEADFLOW_LEDGER ?? ''),
+    taskQueue: str(o.taskQueue, 'BEADFLOW_TASK_QUEUE') ?? WORKFLOW_TASK_QUEUE,
+    roleQueuePrefix: str(o.roleQueuePrefix, 'BEADFLOW_ROLE_QUEUE_PREFIX') ?? ROLE_QUEUE_PREFIX,
+    concurrency: count(str(o.concurrency, 'BEADFLOW_CONCURRENCY'), '--concurrency / BEADFLOW_CONCURRENCY', WORKER_DEFAULTS.concurrency),
+    workflowCache: count(str(o.cache, 'BEADFLOW_WORKFLOW_CACHE'), '--cache / BEADFLOW_WORKFLOW_CACHE', WORKER_DEFAULTS.workflowCache, 0),
+    shutdownGraceMs: grace(str(o.shutdownGrace, 'BEADFLOW_SHUTDOWN_GRACE')),
+  };
+}
+
+function count(text: string | undefined, where: string, fallback: number, min = 1): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min) {
+    throw new CliError(`${where} must be a whole number of at least ${min}, not "${text}"`, { hint: `the default is ${fallback}`, exitCode: 2 });
+  }
+  return n;
+}
+
+function grace(text: string | undefined): number {
+  if (text === undefined) return WORKER_DEFAULTS.shutdownGraceMs;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new CliError(`--shutdown-grace / BEADFLOW_SHUTDOWN_GRACE: "${text}" is not a duration`, { hint: 'write it like 30s, 2m or 0', exitCode: 2 });
+  return ms;
+}

@@ -1,0 +1,198 @@
+/**
+ * Commit nodes, bead side. A commit takes the repository's lock (signal-with-start of the
+ * `commitLock` workflow through an activity; the grant or refusal comes back as a signal to this
+ * bead), runs the git work holding it, and releases it on every path: success, failure, node
+ * deadline, cancellation. The release runs in a non-cancellable scope so a cancelled bead still
+ * frees the lock. A bead without a repository commits nothing and needs no lock.
+ */
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  condition,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CommitActivities, CommitWorkResult, Workspace } from '../activities/git/types';
+import type { Step } from '../interpreter';
+import type { AgentTurnResult } from '../shared/agent';
+import type { Bead, RunOptions } from '../shared/bead';
+import type { LockGrant, LockRefusal, LockRelease } from '../shared/commit-lock';
+import { LOCK_DEFAULTS } from '../shared/commit-lock';
+import { lockGrantedSignal, lockRefusedSignal, releaseLockSignal } from './commit-lock-messages';
+
+export const NO_REPOSITORY = 'no repository: nothing committed';
+
+export type CommitOutcome = { kind: 'done'; result: AgentTurnResult } | { kind: 'timeout' };
+
+type CommitStep = Extract<Step, { kind: 'commit' }>;
+type Answer = { grant: LockGrant } | { refusal: LockRefusal };
+
+const MAX_COMMIT_MS = 30 * 60_000;
+
+export class CommitNodes {
+  /** Grants and refusals that arrived, by request id. */
+  private readonly answers = new Map<string, Answer>();
+  /** Requests this bead still waits on; a grant for any other is released at once. */
+  private readonly waiting = new Set<string>();
+
+  constructor(
+    private readonly bead: Bead,
+    private readonly options: RunOptions,
+    private resolved?: Workspace,
+  ) {}
+
+  /** The bead's worktree and branch; set by prepareWorkspace when the bead has a repository. */
+  get workspace(): Workspace | undefined {
+    return this.resolved;
+  }
+
+  /** Registers the lock's answer signals; call once at bead start, before any await. */
+  register(): void {
+    setHandler(lockGrantedSignal, (grant) => {
+      if (this.waiting.has(grant.requestId)) this.answers.set(grant.requestId, { grant });
+      else void this.release(grant.lockId, { requestId: grant.requestId, token: grant.token, reason: 'no longer wanted' });
+    });
+    setHandler(lockRefusedSignal, (refusal) => {
+      if (this.waiting.has(refusal.requestId)) this.answers.set(refusal.requestId, { refusal });
+    });
+  }
+
+  /** Creates (or finds) the bead's branch and worktree before its first agent turn. */
+  async prepareWorkspace(): Promise<Workspace | undefined> {
+    if (!this.bead.repo || this.resolved) return this.resolved;
+    const { prepareWorkspace } = proxyActivities<CommitActivities>({
+      taskQueue: this.taskQueue,
+      startToCloseTimeout: '5 minutes',
+      heartbeatTimeout: '1 minute',
+      retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: ['GitConfigurationError'] },
+    });
+    try {
+      this.resolved = await prepareWorkspace({ beadId: this.bead.id, repo: this.bead.repo, targetBranch: this.bead.targetBranch });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      throw ApplicationFailure.nonRetryable(`bead ${this.bead.id}: cannot prepare its worktree of ${this.bead.repo}: ${innermost(err)}`, 'WorkspaceUnavailable');
+    }
+    return this.resolved;
+  }
+
+  /**
+   * Runs one commit step under the node's deadline (epoch ms, 0 = none). The lease is
+   * RunOptions.lock.leaseMs when set (an operator's or test's override), else the node's.
+   */
+  async run(step: CommitStep, nodeLeaseMs?: number): Promise<CommitOutcome> {
+    const deadline = step.deadline;
+    const ws = this.resolved;
+    if (!this.bead.repo || !ws) return done({ outcome: 'success', summary: NO_REPOSITORY, agent: 'beadflow' });
+    const requestId = uuid4();
+    const leaseMs = this.options.lock?.leaseMs ?? nodeLeaseMs ?? LOCK_DEFAULTS.leaseMs;
+    const release: LockRelease = { requestId, reason: 'withdrawn' };
+    let commit: Promise<unknown> | undefined;
+    let refused = false;
+    this.waiting.add(requestId);
+    try {
+      await this.lockActivities().requestCommitLock({
+        lockId: ws.lockId,
+        upstream: ws.upstream,
+        taskQueue: this.taskQueue,
+        request: { requestId, beadId: this.bead.id, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, node: step.node, priority: this.bead.priority, leaseMs, capacity: this.options.lock?.capacity },
+        config: { capacity: this.options.lock?.capacity, holderCheckMs: this.options.lock?.holderCheckMs, continueAsNewAfterEvents: this.options.lock?.continueAsNewAfterEvents },
+      });
+      if (!(await waitUntil(() => this.answers.has(requestId), remaining(deadline)))) return { kind: 'timeout' };
+      const answer = this.answers.get(requestId)!;
+      if ('refusal' in answer) {
+        refused = true;
+        return done({ outcome: 'failure', summary: `commit lock refused: ${answer.refusal.reason}`, agent: 'commit-lock' });
+      }
+      const { grant } = answer;
+      Object.assign(release, { token: grant.token, reason: 'done' });
+      let settled: { value: CommitWorkResult } | { error: unknown } | undefined;
+      const scope = new CancellationScope();
+      commit = scope
+        .run(() => this.gitActivities(deadline).commitWork({ beadId: this.bead.id, title: this.bead.title, node: step.node, workspace: ws, requestId, token: grant.token, leaseMs: grant.leaseMs }))
+        .then((value) => (settled = { value }), (error: unknown) => (settled = { error }));
+      if (!(await waitUntil(() => settled !== undefined, remaining(deadline)))) {
+        release.reason = 'node timed out';
+        scope.cancel();
+        return { kind: 'timeout' };
+      }
+      const result = settled!;
+      if ('error' in result) throw result.error;
+      release.reason = result.value.outcome === 'success' ? 'done' : 'failed';
+      const note = grant.note ? ` (note: ${grant.note})` : '';
+      return done({ outcome: result.value.outcome, summary: `${result.value.summary}${note}`, agent: result.value.agent });
+    } finally {
+      this.waiting.delete(requestId);
+      this.answers.delete(requestId);
+      if (!refused) {
+        // Runs even when the bead is being cancelled: wait for the git work to stop, then free the lock.
+        await CancellationScope.nonCancellable(async () => {
+          await commit?.catch(() => undefined);
+          await this.release(ws.lockId, release);
+        });
+      }
+    }
+  }
+
+  private async release(lockId: string, rel: LockRelease): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(lockId).signal(releaseLockSignal, rel);
+    } catch (err) {
+      log.warn(`could not release the commit lock ${lockId}: ${innermost(err)}`, { requestId: rel.requestId });
+    }
+  }
+
+  private get taskQueue(): string {
+    return this.options.workflowTaskQueue ?? workflowInfo().taskQueue;
+  }
+
+  private lockActivities(): CommitActivities {
+    return proxyActivities<CommitActivities>({ taskQueue: this.taskQueue, startToCloseTimeout: '30s', retry: { initialInterval: '500ms', maximumAttempts: 10 } });
+  }
+
+  private gitActivities(deadline: number): CommitActivities {
+    return proxyActivities<CommitActivities>({
+      taskQueue: this.taskQueue,
+      startToCloseTimeout: Math.max(1_000, Math.min(remaining(deadline) ?? MAX_COMMIT_MS, MAX_COMMIT_MS)),
+      heartbeatTimeout: '30s',
+      // The lock is released only once the git work has really stopped.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes: ['GitConfigurationError'] },
+    });
+  }
+}
+
+/** Creates the bead's commit side and registers its signal handlers (call at bead start). */
+export function setupCommitNodes(bead: Bead, options: RunOptions, workspace?: Workspace): CommitNodes {
+  const nodes = new CommitNodes(bead, options, workspace);
+  nodes.register();
+  return nodes;
+}
+
+function done(result: AgentTurnResult): CommitOutcome {
+  return { kind: 'done', result };
+}
+
+function remaining(deadline: number): number | undefined {
+  return deadline > 0 ? Math.max(0, deadline - Date.now()) : undefined;
+}
+
+async function waitUntil(fn: () => boolean, timeoutMs: number | undefined): Promise<boolean> {
+  if (timeoutMs === undefined) {
+    await condition(fn);
+    return true;
+  }
+  return condition(fn, timeoutMs);
+}
+
+/** The innermost cause: "repository /x does not exist", not "Activity task failed". */
+function innermost(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
+  return e instanceof Error ? e.message : String(err);
+}

@@ -1,0 +1,158 @@
+/**
+ * Keeps the PostgreSQL ledger in step with a bead, without ever holding the bead back. The
+ * workflow calls `notify()` after each state change; a background loop sends the entries after
+ * the last acknowledged seq plus an execution snapshot to `recordBeadProgress` (retried without
+ * limit, capped backoff). While one write is in flight, later changes pile up and go in the next
+ * batch. At the end (and before continue-as-new) `settle()` waits a bounded time for the flush;
+ * whatever is still unsent goes to an abandoned `ledgerCatchUp` child that retries until the
+ * ledger is back. Behind `patched()` so histories recorded before the ledger still replay.
+ */
+import { ParentClosePolicy, condition, isCancellation, log, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import type { ResolvedDefinition } from '../dsl/types';
+import type { HistoryEntry, Interpreter } from '../interpreter';
+import type { BeadProgress, LedgerActivities } from '../ledger/progress';
+import { executionSnapshot, ledgerBead, takeBatch } from '../ledger/progress';
+import type { Bead, RunOptions } from '../shared/bead';
+
+export const LEDGER_PATCH = 'beadflow-ledger-sync';
+export const DEFAULT_LEDGER_FLUSH_MS = 10_000;
+export const DEFAULT_LEDGER_RETRY_MAX_MS = 30_000;
+
+/** The write activity: unlimited attempts (Temporal's default), capped backoff. */
+export function ledgerActivities(retryMaxIntervalMs = DEFAULT_LEDGER_RETRY_MAX_MS): LedgerActivities {
+  return proxyActivities<LedgerActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: Math.min(500, retryMaxIntervalMs),
+      backoffCoefficient: 2,
+      maximumInterval: retryMaxIntervalMs,
+      // A batch the database refuses (bad data) is dropped, not retried forever.
+      nonRetryableErrorTypes: ['LedgerRejected'],
+    },
+  });
+}
+
+export interface CatchUpInput {
+  batches: BeadProgress[];
+  retryMaxIntervalMs?: number;
+}
+
+export class LedgerSync {
+  private readonly enabled: boolean;
+  private readonly activities: LedgerActivities;
+  /** Entries seen but not acknowledged, oldest first (a prefix is in flight). */
+  private pending: HistoryEntry[] = [];
+  /** Highest seq copied into `pending` (or covered by the previous run). */
+  private seen: number;
+  private dirty = false;
+  private inFlight = false;
+  private looping = false;
+  private closed = false;
+  /** The bead and definition rows go with the first batch that gets through. */
+  private headerSent = false;
+  private completedAt?: number;
+
+  constructor(
+    private readonly interp: Interpreter,
+    private readonly bead: Bead,
+    private readonly definition: ResolvedDefinition,
+    private readonly options: RunOptions,
+    /** Seq the previous run (continue-as-new) already sent or handed off; 0 for a fresh bead. */
+    coveredSeq: number,
+  ) {
+    this.enabled = patched(LEDGER_PATCH);
+    this.activities = ledgerActivities(options.ledger?.retryMaxIntervalMs);
+    this.seen = coveredSeq;
+  }
+
+  /** Seq up to which this run has sent or handed off everything (for continue-as-new). */
+  get coveredSeq(): number {
+    return this.seen;
+  }
+
+  /** Call after every state change; cheap and never waits. */
+  notify(): void {
+    if (!this.enabled || this.closed) return;
+    const s = this.interp.state;
+    if (s.historyTotal > this.seen) {
+      // History is ordered by seq: find the first new entry from the end.
+      let i = s.history.length;
+      while (i > 0 && s.history[i - 1].seq > this.seen) i--;
+      this.pending.push(...s.history.slice(i));
+      this.seen = s.historyTotal;
+    }
+    if (s.endReason !== undefined && this.completedAt === undefined) this.completedAt = Date.now();
+    this.dirty = true;
+    if (!this.looping) {
+      this.looping = true;
+      void this.loop();
+    }
+  }
+
+  /** Waits (bounded) until the ledger has everything; otherwise hands the rest to `ledgerCatchUp`. */
+  async settle(): Promise<void> {
+    if (!this.enabled || this.closed) return;
+    this.notify();
+    const flushed = await condition(() => !this.dirty && !this.inFlight && this.pending.length === 0, this.options.ledger?.flushTimeoutMs ?? DEFAULT_LEDGER_FLUSH_MS);
+    this.closed = true;
+    if (!flushed) await this.handOff();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      await condition(() => this.dirty || this.closed);
+      if (this.closed) return;
+      this.dirty = false;
+      const entries = takeBatch(this.pending);
+      this.inFlight = true;
+      try {
+        await this.activities.recordBeadProgress(this.progress(entries));
+        this.headerSent = true;
+      } catch (err) {
+        if (isCancellation(err)) return;
+        log.warn('ledger refused a batch; dropping it', { beadId: this.bead.id, firstSeq: entries[0]?.seq, error: String(err) });
+      } finally {
+        this.inFlight = false;
+      }
+      this.pending = this.pending.slice(entries.length);
+      if (this.pending.length > 0) this.dirty = true;
+    }
+  }
+
+  private progress(entries: HistoryEntry[]): BeadProgress {
+    const info = workflowInfo();
+    const execution = executionSnapshot(this.interp.state, {
+      executionId: info.firstExecutionRunId,
+      runId: info.runId,
+      startedAt: info.startTime.getTime(),
+      completedAt: this.completedAt,
+    });
+    return this.headerSent ? { execution, entries } : { execution, entries, bead: ledgerBead(this.bead), definition: this.definition };
+  }
+
+  /** One child per payload-sized chunk, each started before this run may close. */
+  private async handOff(): Promise<void> {
+    const batches: BeadProgress[] = [];
+    let rest = this.pending;
+    do {
+      const entries = takeBatch(rest);
+      batches.push(this.progress(entries));
+      rest = rest.slice(entries.length);
+    } while (rest.length > 0);
+    const info = workflowInfo();
+    log.warn('ledger unreachable at the end of a run; handing the unsent rows to ledgerCatchUp', { beadId: this.bead.id, entries: this.pending.length });
+    // One child per few batches: each child's input must stay under the payload limit too.
+    for (let i = 0; i < batches.length; i += 4) {
+      try {
+        await startChild('ledgerCatchUp', {
+          workflowId: `ledger-catchup-${info.firstExecutionRunId}-${this.seen}-${i}`,
+          args: [{ batches: batches.slice(i, i + 4), retryMaxIntervalMs: this.options.ledger?.retryMaxIntervalMs } satisfies CatchUpInput],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+      } catch (err) {
+        // Never fail the bead over its ledger rows (e.g. that catch-up id already exists).
+        log.error('could not start ledgerCatchUp; these ledger rows are lost', { beadId: this.bead.id, error: String(err) });
+      }
+    }
+  }
+}

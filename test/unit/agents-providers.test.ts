@@ -1,0 +1,108 @@
+/** Worker configuration: roles, flags and environment, the provider factory and per-role routing. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CommandAgent } from '../../src/activities/agents/command';
+import { OpenAIAgent } from '../../src/activities/agents/openai';
+import { RoleRoutedProvider } from '../../src/activities/agents/routed';
+import { ScriptedAgent } from '../../src/activities/agents/scripted';
+import { CliError } from '../../src/cli/errors';
+import { parseRoles } from '../../src/workers/main';
+import { WORKER_DEFAULTS, parseWorkerArgs } from '../../src/workers/options';
+import { createProvider, roleEnvSuffix } from '../../src/workers/providers';
+import { fakeTurn, script, tempDir, turnInput } from '../helpers/agents';
+
+const argv = (...args: string[]) => ['node', 'worker', ...args];
+const cliError = (pattern: RegExp) => (err: unknown) => err instanceof CliError && err.exitCode === 2 && pattern.test(err.message);
+
+let tmp: ReturnType<typeof tempDir>;
+let agentPath: string;
+before(() => {
+  tmp = tempDir();
+  agentPath = script(tmp.dir, 'agent.sh', 'echo \'{"outcome":"success","summary":"from the command agent"}\'');
+});
+after(() => tmp.remove());
+
+describe('parseRoles', () => {
+  test('every spelling of a role is one role', () => {
+    assert.deepEqual(parseRoles('QA, qa-engineer,QA Engineer,default/qa-engineer'), ['QA Engineer']);
+    assert.deepEqual(parseRoles('QA Engineer,PM'), ['QA Engineer', 'Product Manager']);
+  });
+
+  test('no roles = every known role', () => {
+    assert.equal(parseRoles(undefined).length, 8);
+    assert.equal(parseRoles('  ').length, 8);
+  });
+
+  test('an unknown role stops the worker at start, with the known roles as hint', () => {
+    assert.throws(() => parseRoles('QA,Data Scientist'), (err: unknown) => cliError(/unknown role\(s\): Data Scientist/)(err) && /known roles: CEO/.test((err as CliError).hint ?? ''));
+  });
+});
+
+describe('parseWorkerArgs', () => {
+  test('documented defaults', () => {
+    const c = parseWorkerArgs(argv(), {});
+    assert.equal(c.concurrency, WORKER_DEFAULTS.concurrency);
+    assert.equal(c.workflowCache, WORKER_DEFAULTS.workflowCache);
+    assert.equal(c.shutdownGraceMs, 30_000);
+    assert.equal(c.taskQueue, 'beadflow');
+    assert.equal(c.roleQueuePrefix, 'beadflow-role-');
+    assert.equal(c.workflows, true);
+    assert.equal(c.roles.length, 8);
+  });
+
+  test('flags beat the environment', () => {
+    const env = { BEADFLOW_CONCURRENCY: '3', BEADFLOW_ROLES: 'CEO', BEADFLOW_SHUTDOWN_GRACE: '5s', BEADFLOW_AGENT: 'openai' };
+    assert.deepEqual(
+      (({ concurrency, roles, shutdownGraceMs, agent }) => ({ concurrency, roles, shutdownGraceMs, agent }))(parseWorkerArgs(argv(), env)),
+      { concurrency: 3, roles: ['CEO'], shutdownGraceMs: 5_000, agent: 'openai' },
+    );
+    const c = parseWorkerArgs(argv('--concurrency', '7', '--roles', 'qa', '--shutdown-grace', '1m', '--agent', 'command', '--no-workflows', '--agent-arg', 'a b', '--agent-arg', '-v'), env);
+    assert.deepEqual([c.concurrency, c.roles, c.shutdownGraceMs, c.agent, c.workflows, c.agentArgs], [7, ['QA Engineer'], 60_000, 'command', false, ['a b', '-v']]);
+  });
+
+  test('bad values are usage errors that say where they came from', () => {
+    assert.throws(() => parseWorkerArgs(argv('--concurrency', '0'), {}), cliError(/--concurrency \/ BEADFLOW_CONCURRENCY must be a whole number of at least 1, not "0"/));
+    assert.throws(() => parseWorkerArgs(argv(), { BEADFLOW_WORKFLOW_CACHE: 'lots' }), cliError(/BEADFLOW_WORKFLOW_CACHE/));
+    assert.throws(() => parseWorkerArgs(argv('--shutdown-grace', 'soon'), {}), cliError(/not a duration/));
+    assert.throws(() => parseWorkerArgs(argv('--agent', 'gpt'), {}), cliError(/gpt/));
+    assert.throws(() => parseWorkerArgs(argv('--roles', 'Intern'), {}), cliError(/Intern/));
+  });
+});
+
+describe('createProvider', () => {
+  test('scripted by default; command and openai on request', () => {
+    assert.ok(createProvider({ env: {} }) instanceof ScriptedAgent);
+    assert.ok(createProvider({ agent: 'command', agentCommand: agentPath, env: {} }) instanceof CommandAgent);
+    assert.ok(createProvider({ env: { BEADFLOW_AGENT: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } }) instanceof OpenAIAgent);
+  });
+
+  test('misconfiguration stops the worker at start with a hint', () => {
+    assert.throws(() => createProvider({ env: { BEADFLOW_AGENT: 'magic' } }), cliError(/unknown agent provider "magic" \(from BEADFLOW_AGENT\)/));
+    assert.throws(() => createProvider({ agent: 'command', env: {} }), cliError(/needs an executable/));
+    assert.throws(() => createProvider({ agent: 'command', agentCommand: `${tmp.dir}/missing.sh`, env: {} }), cliError(/does not exist or is not executable/));
+    assert.throws(() => createProvider({ agent: 'openai', env: {} }), cliError(/needs OPENAI_API_KEY/));
+    assert.throws(() => createProvider({ agent: 'command', agentCommand: agentPath, env: { BEADFLOW_AGENT_ARGS: '--x' } }), cliError(/JSON array/));
+    assert.throws(() => createProvider({ agent: 'command', agentCommand: agentPath, personasDir: `${tmp.dir}/nope`, env: {} }), cliError(/personas directory/));
+  });
+
+  test('BEADFLOW_AGENT_<ROLE>=command routes that role (any spelling in the definition) to the command agent', async () => {
+    assert.equal(roleEnvSuffix('QA'), 'QA_ENGINEER');
+    const p = createProvider({ roles: ['QA Engineer', 'Product Manager'], env: { BEADFLOW_AGENT_QA_ENGINEER: 'command', BEADFLOW_AGENT_COMMAND: agentPath } });
+    assert.ok(p instanceof RoleRoutedProvider);
+    const qa = await p.runTurn(turnInput({ node: { role: 'qa' } }), fakeTurn().ctx);
+    assert.equal(qa.summary, 'from the command agent');
+    const pm = await p.runTurn(turnInput({ node: { key: 'pm_review', type: 'approval', role: 'Product Manager' } }), fakeTurn().ctx);
+    assert.deepEqual([pm.agent, pm.outcome], ['scripted', 'approved']);
+  });
+
+  test('a per-role command path: BEADFLOW_AGENT_COMMAND_<ROLE>', async () => {
+    const other = script(tmp.dir, 'other.sh', 'echo \'{"outcome":"failure","summary":"other agent"}\'');
+    const p = createProvider({ agent: 'command', agentCommand: agentPath, roles: ['CEO', 'Web Designer'], env: { BEADFLOW_AGENT_COMMAND_WEB_DESIGNER: other } });
+    assert.equal((await p.runTurn(turnInput({ node: { role: 'designer' } }), fakeTurn().ctx)).summary, 'other agent');
+    assert.equal((await p.runTurn(turnInput({ node: { role: 'CEO' } }), fakeTurn().ctx)).summary, 'from the command agent');
+  });
+
+  test('no per-role settings: no routing layer', () => {
+    assert.ok(createProvider({ env: { BEADFLOW_AGENT_QA_ENGINEER: 'scripted' } }) instanceof ScriptedAgent);
+  });
+});
