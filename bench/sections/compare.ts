@@ -62,7 +62,7 @@ export interface CompareOptions {
   profileSample: number;
 }
 
-interface Segment {
+export interface Segment {
   wallMs: number;
   cpu: CpuSample;
   beadMs: number[];
@@ -71,7 +71,7 @@ interface Segment {
   failures: string[];
 }
 
-async function runSegment(ctx: BenchContext, runner: Runner, dag: Dag, count: number, concurrency: number, label: string): Promise<Segment> {
+export async function runSegment(ctx: BenchContext, runner: Runner, dag: Dag, count: number, concurrency: number, label: string): Promise<Segment> {
   const beadMs: number[] = [];
   const ids: string[] = [];
   const cpuBefore = ctx.cpu();
@@ -93,7 +93,7 @@ async function runSegment(ctx: BenchContext, runner: Runner, dag: Dag, count: nu
   return { wallMs: load.wallMs, cpu, beadMs, turns, ids, failures: load.failures };
 }
 
-async function profile(ctx: BenchContext, dag: Dag, runner: Runner, seg: Segment, sample: number): Promise<ProfileFigures> {
+export async function profile(ctx: BenchContext, dag: Dag, runner: Runner, seg: Segment, sample: number): Promise<ProfileFigures> {
   const ids = seg.ids.slice(-sample);
   const profiles: HistoryProfile[] = [];
   for (const id of ids) {

@@ -32,14 +32,19 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
     env,
   });
   const settings = temporalSettings(env);
-  const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
-    throw new CliError(`cannot reach the Temporal server at ${settings.address}: ${(err as Error).message}`, { hint: 'start one with `npx beadflow server`, or set TEMPORAL_ADDRESS' });
-  });
-  // Commit activities (git, lock requests) need a client: signal-with-start, the fencing query.
-  const clientConnection = await Connection.connect({ address: settings.address });
-  // Ledger writes run on the workflow queue: only a worker serving it opens the ledger.
-  const ledger = await openWorkerLedger(ledgerConfig(env, { noLedger: !config.ledger || !config.workflows }));
+  // Closed in reverse order on every path, including a failure half-way through start-up.
+  const closers: Array<() => Promise<void>> = [];
   try {
+    const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
+      throw new CliError(`cannot reach the Temporal server at ${settings.address}: ${(err as Error).message}`, { hint: 'start one with `npx beadflow server`, or set TEMPORAL_ADDRESS' });
+    });
+    closers.push(() => connection.close());
+    // Commit activities (git, lock requests) need a client: signal-with-start, the fencing query.
+    const clientConnection = await Connection.connect({ address: settings.address });
+    closers.push(() => clientConnection.close());
+    // Ledger writes run on the workflow queue: only a worker serving it opens the ledger.
+    const ledger = await openWorkerLedger(ledgerConfig(env, { noLedger: !config.ledger || !config.workflows }));
+    closers.push(() => ledger.close());
     const client = new Client({ connection: clientConnection, namespace: settings.namespace });
     const set = await WorkerSet.create({
       connection,
@@ -63,9 +68,7 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     console.log('beadflow worker: stopped');
   } finally {
-    await ledger.close();
-    await clientConnection.close();
-    await connection.close();
+    for (const close of closers.reverse()) await close().catch(() => undefined);
   }
 }
 
