@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { ServerVariant } from './server';
 
-export const SECTIONS = ['compare', 'throughput', 'lock', 'scale'] as const;
+export const SECTIONS = ['latency', 'compare', 'throughput', 'lock', 'scale'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -10,6 +10,8 @@ export interface BenchOptions {
   beads: number;
   /** Beads in flight at once in the comparison. */
   concurrency: number;
+  /** Beads run one at a time per runner and DAG for the unloaded latency. */
+  latencyBeads: number;
   /** Throughput section: beads in flight, and beads run. */
   throughputConcurrency: number;
   throughputBeads: number;
@@ -47,8 +49,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     .description('beadflow benchmark: interpreter vs hand-written, transition latency, commit lock, scale')
     .option('--beads <n>', 'beads per runner and DAG in the comparison', positive('--beads'), 200)
     .option('--concurrency <n>', 'beads in flight in the comparison', positive('--concurrency'), 50)
+    .option('--latency-beads <n>', 'beads run one at a time for the unloaded transition latency', positive('--latency-beads'), 20)
     .option('--throughput-concurrency <n>', 'beads in flight in the throughput section', positive('--throughput-concurrency'), 500)
-    .option('--throughput-beads <n>', 'beads run in the throughput section', positive('--throughput-beads'), 1000)
+    .option('--throughput-beads <n>', 'beads run in the throughput section', positive('--throughput-beads'), 600)
     .option('--parked <n>', 'beads parked at an approval (scale)', positive('--parked'))
     .option('--large', 'scale section with 10,000 parked beads')
     .option('--lock-beads <n>', 'beads contending for one repository lock', positive('--lock-beads'), 50)
@@ -64,6 +67,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const o = program.opts<{
     beads: number;
     concurrency: number;
+    latencyBeads: number;
     throughputConcurrency: number;
     throughputBeads: number;
     parked?: number;
@@ -80,6 +84,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   return {
     beads: o.beads,
     concurrency: o.concurrency,
+    latencyBeads: o.latencyBeads,
     throughputConcurrency: o.throughputConcurrency,
     throughputBeads: o.throughputBeads,
     parked: o.parked ?? (o.large ? 10_000 : 1_000),

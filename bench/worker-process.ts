@@ -89,7 +89,7 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'memory': {
       const mem = process.memoryUsage();
-      send({ kind: 'reply', id: m.id, memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed } });
+      send({ kind: 'reply', id: m.id, memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, externalBytes: mem.external } });
       return;
     }
     case 'stop':

@@ -29,6 +29,10 @@ export interface TurnRecord {
 export interface MemoryFigures {
   rssBytes: number;
   heapUsedBytes: number;
+  /** V8 heap reserved (used + free). */
+  heapTotalBytes: number;
+  /** Memory of C++ objects bound to JS (the Temporal core bridge's buffers among them). */
+  externalBytes: number;
 }
 
 export type ToWorker =

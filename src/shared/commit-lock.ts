@@ -3,6 +3,8 @@
  * Names (signals, query) and plain-JSON shapes shared by the lock workflow, the bead side, the
  * git activities and the CLI. Pure: no I/O, safe in workflow code.
  */
+import { DEFAULTS } from '../dsl/types';
+
 export const COMMIT_LOCK_WORKFLOW = 'commitLock';
 
 /** Signals to the lock, and the answers it signals back to the requesting bead. */
@@ -19,8 +21,8 @@ export const LOCK_STATE_QUERY = 'lockState';
 export const LOCK_DEFAULTS = {
   /** Waiters the queue holds; a request beyond it is refused. */
   capacity: 100,
-  /** How long a holder keeps the lock without renewing (the commit activity renews). */
-  leaseMs: 5 * 60_000,
+  /** How long a holder keeps the lock without renewing (the commit activity renews); = a commit node's default lease. */
+  leaseMs: DEFAULTS.leaseMs,
   /** How often the lock checks that its holder's workflow still runs (a terminated holder never releases). */
   holderCheckMs: 30_000,
   continueAsNewAfterEvents: 2_000,

@@ -33,6 +33,12 @@ export interface WorkerSetOptions {
   shutdownGraceTimeMs?: number;
 }
 
+/**
+ * Cancellation reaches an activity only with a heartbeat's answer; the SDK's default throttle
+ * (80% of the heartbeat timeout) would let a cancelled agent or commit run on for ~24 s.
+ */
+const HEARTBEAT_THROTTLE = '2s';
+
 export class WorkerSet {
   private constructor(readonly workers: Worker[], readonly queues: string[]) {}
 
@@ -67,9 +73,7 @@ export class WorkerSet {
           taskQueue,
           activities,
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
-          // Cancellation reaches a turn only with a heartbeat's answer; the SDK's default throttle
-          // (80% of the heartbeat timeout) would let a cancelled agent run on for ~24 s.
-          maxHeartbeatThrottleInterval: '2s',
+          maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
           ...grace(opts),
         }),
       );

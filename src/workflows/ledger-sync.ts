@@ -100,7 +100,14 @@ export class LedgerSync {
 
   private async loop(): Promise<void> {
     for (;;) {
-      await condition(() => this.dirty || this.closed);
+      try {
+        await condition(() => this.dirty || this.closed);
+      } catch (err) {
+        // A cancelled bead: stop quietly. An unhandled rejection here would fail every workflow
+        // task of the cancellation, and with it the commands that clean up (the lock release).
+        if (isCancellation(err)) return;
+        throw err;
+      }
       if (this.closed) return;
       this.dirty = false;
       const entries = takeBatch(this.pending);

@@ -49,3 +49,11 @@ test('search attribute keys are typed Keyword keys with the documented names', (
   assert.ok(BEAD_SEARCH_ATTRIBUTES.every((k) => k.type === 'KEYWORD'));
   assert.deepEqual(searchAttributeCliArgs([BEAD_SEARCH_ATTRIBUTES[0]]), ['--search-attribute', 'BeadId=Keyword']);
 });
+
+test('the plan raises the per-shard task-queue read rates (default 20/s costs ~45 ms per hop); extraArgs can override them', () => {
+  const values = flagValues(planDevServer({ inMemory: true }).args, '--dynamic-config-value');
+  assert.ok(values.includes('history.transferProcessorMaxPollRPS=1000'), values.join(' '));
+  const args = planDevServer({ inMemory: true, extraArgs: ['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=20'] }).args;
+  // The CLI takes the last value of a repeated key, so the override must come after ours.
+  assert.deepEqual(flagValues(args, '--dynamic-config-value').filter((v) => v.startsWith('history.transferProcessorMaxPollRPS=')), ['history.transferProcessorMaxPollRPS=1000', 'history.transferProcessorMaxPollRPS=20']);
+});
