@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { CliError } from './errors';
 
 export interface TemporalSettings {
@@ -15,6 +15,8 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
 
 /** Connects, turning "nothing listens there" into an error that says what to start. */
 export async function connectClient(settings = temporalSettings()): Promise<Client> {
+  // Loaded on use: commands that never talk to Temporal (validate, graph) start faster.
+  const { Client, Connection } = await import('@temporalio/client');
   try {
     const connection = await Connection.connect({ address: settings.address, connectTimeout: '5s' });
     return new Client({ connection, namespace: settings.namespace });

@@ -1,5 +1,5 @@
 /** Looking up a bead's run and talking to it, with errors a person can act on. */
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { CliError } from '../cli/errors';
 import type { BeadState, DecisionPayload, OverridePayload } from '../workflows/messages';
@@ -10,7 +10,7 @@ export async function beadHandle(client: Client, beadId: string): Promise<Workfl
     const info = await handle.describe();
     if (info.type !== 'beadWorkflow') throw new CliError(`${beadId} is a ${info.type} workflow, not a bead`);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError || (err instanceof Error && /not found/i.test(err.message))) {
+    if (err instanceof Error && (err.name === 'WorkflowNotFoundError' || /not found/i.test(err.message))) {
       throw new CliError(`unknown bead ${beadId}`, { hint: 'list beads with `npx beadflow list`' });
     }
     throw err;

@@ -1,5 +1,5 @@
 /** Starts a bead's run: workflow id = bead id, type beadWorkflow, on the workflow task queue. */
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { CliError } from '../cli/errors';
 import { BEAD_ID, BEAD_STATUS, BEAD_TYPE } from '../shared/search-attributes';
 import type { BeadInput } from '../shared/bead';
@@ -22,7 +22,7 @@ export async function startBeadRun(client: Client, input: BeadInput, taskQueue =
       memo: { title: input.bead.title, definitionId: input.definition.id },
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
       throw new CliError(`bead ${input.bead.id} already exists`, { hint: `see it with \`npx beadflow status ${input.bead.id}\`` });
     }
     throw err;

@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { BEAD_SEARCH_ATTRIBUTE_NAMES, searchAttributeCliArgs } from '../shared/search-attributes';
 import type { TemporalBinary } from './binary';
 import { resolveTemporalBinary } from './binary';
@@ -187,6 +186,7 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
 
 /** The port opens before registration is certain; poll until every bead search attribute is listed. */
 async function waitForSearchAttributes(plan: DevServerPlan, deadline: number): Promise<void> {
+  const { Connection } = await import('@temporalio/client'); // on use: the CLI loads this module for every command
   const connection = await Connection.connect({ address: plan.address, connectTimeout: '10s' });
   try {
     let missing: string[] = [...BEAD_SEARCH_ATTRIBUTE_NAMES];

@@ -10,7 +10,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
-  condition,
   getExternalWorkflowHandle,
   log,
   proxyActivities,
@@ -25,6 +24,7 @@ import type { Bead, RunOptions } from '../shared/bead';
 import type { LockGrant, LockRefusal, LockRelease } from '../shared/commit-lock';
 import { LOCK_DEFAULTS } from '../shared/commit-lock';
 import { lockGrantedSignal, lockRefusedSignal, releaseLockSignal } from './commit-lock-messages';
+import { innermostMessage, remainingMs, waitUntil } from './waits';
 
 export const NO_REPOSITORY = 'no repository: nothing committed';
 
@@ -76,7 +76,7 @@ export class CommitNodes {
       this.resolved = await prepareWorkspace({ beadId: this.bead.id, repo: this.bead.repo, targetBranch: this.bead.targetBranch });
     } catch (err) {
       if (isCancellation(err)) throw err;
-      throw ApplicationFailure.nonRetryable(`bead ${this.bead.id}: cannot prepare its worktree of ${this.bead.repo}: ${innermost(err)}`, 'WorkspaceUnavailable');
+      throw ApplicationFailure.nonRetryable(`bead ${this.bead.id}: cannot prepare its worktree of ${this.bead.repo}: ${innermostMessage(err)}`, 'WorkspaceUnavailable');
     }
     return this.resolved;
   }
@@ -103,7 +103,7 @@ export class CommitNodes {
         request: { requestId, beadId: this.bead.id, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, node: step.node, priority: this.bead.priority, leaseMs, capacity: this.options.lock?.capacity },
         config: { capacity: this.options.lock?.capacity, holderCheckMs: this.options.lock?.holderCheckMs, continueAsNewAfterEvents: this.options.lock?.continueAsNewAfterEvents },
       });
-      if (!(await waitUntil(() => this.answers.has(requestId), remaining(deadline)))) return { kind: 'timeout' };
+      if (!(await waitUntil(() => this.answers.has(requestId), remainingMs(deadline)))) return { kind: 'timeout' };
       const answer = this.answers.get(requestId)!;
       if ('refusal' in answer) {
         refused = true;
@@ -116,7 +116,7 @@ export class CommitNodes {
       commit = scope
         .run(() => this.gitActivities(deadline).commitWork({ beadId: this.bead.id, title: this.bead.title, node: step.node, workspace: ws, requestId, token: grant.token, leaseMs: grant.leaseMs }))
         .then((value) => (settled = { value }), (error: unknown) => (settled = { error }));
-      if (!(await waitUntil(() => settled !== undefined, remaining(deadline)))) {
+      if (!(await waitUntil(() => settled !== undefined, remainingMs(deadline)))) {
         release.reason = 'node timed out';
         scope.cancel();
         return { kind: 'timeout' };
@@ -143,7 +143,7 @@ export class CommitNodes {
     try {
       await getExternalWorkflowHandle(lockId).signal(releaseLockSignal, rel);
     } catch (err) {
-      log.warn(`could not release the commit lock ${lockId}: ${innermost(err)}`, { requestId: rel.requestId });
+      log.warn(`could not release the commit lock ${lockId}: ${innermostMessage(err)}`, { requestId: rel.requestId });
     }
   }
 
@@ -158,7 +158,7 @@ export class CommitNodes {
   private gitActivities(deadline: number): CommitActivities {
     return proxyActivities<CommitActivities>({
       taskQueue: this.taskQueue,
-      startToCloseTimeout: Math.max(1_000, Math.min(remaining(deadline) ?? MAX_COMMIT_MS, MAX_COMMIT_MS)),
+      startToCloseTimeout: Math.max(1_000, Math.min(remainingMs(deadline) ?? MAX_COMMIT_MS, MAX_COMMIT_MS)),
       heartbeatTimeout: '30s',
       // The lock is released only once the git work has really stopped.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -178,21 +178,3 @@ function done(result: AgentTurnResult): CommitOutcome {
   return { kind: 'done', result };
 }
 
-function remaining(deadline: number): number | undefined {
-  return deadline > 0 ? Math.max(0, deadline - Date.now()) : undefined;
-}
-
-async function waitUntil(fn: () => boolean, timeoutMs: number | undefined): Promise<boolean> {
-  if (timeoutMs === undefined) {
-    await condition(fn);
-    return true;
-  }
-  return condition(fn, timeoutMs);
-}
-
-/** The innermost cause: "repository /x does not exist", not "Activity task failed". */
-function innermost(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
-  return e instanceof Error ? e.message : String(err);
-}

@@ -5,7 +5,6 @@
 import {
   ActivityCancellationType,
   CancellationScope,
-  condition,
   isCancellation,
   proxyActivities,
   sleep,
@@ -16,6 +15,7 @@ import { buildTurnInput, nodeByKey } from '../interpreter';
 import type { AgentTurnResult } from '../shared/agent';
 import type { Bead, RunOptions } from '../shared/bead';
 import { roleTaskQueue } from '../shared/roles';
+import { innermostMessage, remainingMs, waitUntil } from './waits';
 import type { CommitNodes } from './commit-node';
 
 type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string };
@@ -31,12 +31,8 @@ export class Effects {
     private readonly commits?: CommitNodes,
   ) {}
 
-  private remaining(deadline: number): number | undefined {
-    return deadline > 0 ? Math.max(0, deadline - Date.now()) : undefined;
-  }
-
   private agents(role: string, deadline: number): AgentActivities {
-    const remaining = this.remaining(deadline);
+    const remaining = remainingMs(deadline);
     return proxyActivities<AgentActivities>({
       taskQueue: roleTaskQueue(role, this.options.roleQueuePrefix),
       // The node's deadline bounds the turn; the timer below cancels it, this is the backstop.
@@ -67,7 +63,7 @@ export class Effects {
       .then(
         (value) => (result = { ok: true, value }),
         (err: unknown) => {
-          if (!isCancellation(err)) result = { ok: false, message: failureMessage(err) };
+          if (!isCancellation(err)) result = { ok: false, message: innermostMessage(err) };
         },
       );
     return { scope, settled: () => result, startedAt };
@@ -75,7 +71,7 @@ export class Effects {
 
   async turn(step: Extract<Step, { kind: 'turn' | 'commit' }>): Promise<Step> {
     const turn = this.startTurn(step.cursor, step.role, step.deadline);
-    const done = await waitUntil(() => turn.settled() !== undefined, this.remaining(step.deadline));
+    const done = await waitUntil(() => turn.settled() !== undefined, remainingMs(step.deadline));
     if (!done) {
       turn.scope.cancel();
       return this.interp.timedOut(step.cursor, Date.now());
@@ -94,7 +90,7 @@ export class Effects {
       return this.interp.turnFinished(step.cursor, outcome.result, startedAt, Date.now());
     } catch (err) {
       if (isCancellation(err)) throw err;
-      return this.interp.turnErrored(step.cursor, failureMessage(err), startedAt, Date.now());
+      return this.interp.turnErrored(step.cursor, innermostMessage(err), startedAt, Date.now());
     }
   }
 
@@ -103,7 +99,7 @@ export class Effects {
     const cursor = this.interp.state.cursors.find((c) => c.id === step.cursor)!;
     const turn = step.agentReview ? this.startTurn(step.cursor, step.role, step.deadline) : undefined;
     const ready = () => !!cursor.pendingDecision || turn?.settled() !== undefined;
-    const done = await waitUntil(ready, this.remaining(step.deadline));
+    const done = await waitUntil(ready, remainingMs(step.deadline));
     if (!done) {
       turn?.scope.cancel();
       return this.interp.timedOut(step.cursor, Date.now());
@@ -116,7 +112,7 @@ export class Effects {
   }
 
   async backoff(step: Extract<Step, { kind: 'backoff' }>): Promise<Step> {
-    const remaining = this.remaining(step.deadline);
+    const remaining = remainingMs(step.deadline);
     if (remaining !== undefined && remaining <= step.ms) {
       if (remaining > 0) await sleep(remaining);
       return this.interp.timedOut(step.cursor, Date.now());
@@ -131,20 +127,4 @@ export class Effects {
       ? this.interp.turnFinished(cursorId, settled.value, startedAt, now)
       : this.interp.turnErrored(cursorId, settled.message, startedAt, now);
   }
-}
-
-/** condition() with an optional timeout: true when `fn` held, false when the time ran out. */
-async function waitUntil(fn: () => boolean, timeoutMs: number | undefined): Promise<boolean> {
-  if (timeoutMs === undefined) {
-    await condition(fn);
-    return true;
-  }
-  return condition(fn, timeoutMs);
-}
-
-/** The innermost cause is the useful part of an ActivityFailure ("agent exited 3", not "Activity task failed"). */
-function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
-  return e instanceof Error ? e.message : String(err);
 }

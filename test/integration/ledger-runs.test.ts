@@ -4,6 +4,7 @@
  * ledger going down mid-run neither stops the bead nor loses rows once it is back.
  */
 import assert from 'node:assert/strict';
+import type { HistoryRow as LedgerHistoryRow } from '../../src/ledger/queries';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
@@ -77,23 +78,7 @@ class Run {
   }
 }
 
-interface HistoryRow {
-  seq: number;
-  kind: string;
-  node_key: string;
-  role: string | null;
-  agent_id: string | null;
-  outcome: string | null;
-  condition: string | null;
-  to_node_key: string | null;
-  attempt_number: number | null;
-  dispatch_number: number | null;
-  branch: string | null;
-  summary: string;
-  result_data: unknown;
-  started_at: Date | null;
-  completed_at: Date;
-}
+type HistoryRow = Omit<LedgerHistoryRow, 'execution_id'>;
 
 async function historyRows(pool: Pool, beadId: string): Promise<HistoryRow[]> {
   const { rows } = await pool.query<HistoryRow>(
