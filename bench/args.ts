@@ -20,9 +20,13 @@ export interface BenchOptions {
   /** Beads contending for one repository's lock. */
   lockBeads: number;
   servers: ServerVariant[];
+  /** Also run hand-written beads in the throughput and scale sections (the floor there). */
+  baselines: boolean;
   sections: Section[];
   activityConcurrency: number;
   maxCachedWorkflows: number;
+  /** PostgreSQL ledger the worker writes to; none = ledger off (the activity acknowledges without writing). */
+  ledgerUrl?: string;
   /** Extra `temporal server start-dev --dynamic-config-value` settings (experiments). */
   dynamicConfig: string[];
   json: boolean;
@@ -56,10 +60,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     .option('--large', 'scale section with 10,000 parked beads')
     .option('--lock-beads <n>', 'beads contending for one repository lock', positive('--lock-beads'), 50)
     .option('--servers <list>', 'dev server variants: persisted,in-memory', listOf(['persisted', 'in-memory'] as const, '--servers'), ['persisted', 'in-memory'])
+    .option('--baselines', 'also run hand-written workflows in the throughput and scale sections (slower)')
     .option('--sections <list>', `sections to run: ${SECTIONS.join(',')}`, listOf(SECTIONS, '--sections'), [...SECTIONS])
     .option('--activity-concurrency <n>', 'agent turns at once per role (npm run worker --concurrency)', positive('--activity-concurrency'), 10)
     .option('--cache <n>', 'sticky workflow cache size (npm run worker --cache; 0 = no sticky execution)', (v) => Number(v), 1000)
     .option('--dynamic-config <key=value>', 'extra dev-server dynamic config (repeatable), e.g. matching.numTaskqueueReadPartitions=1', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--ledger-url <url>', 'PostgreSQL ledger for the worker (default: off; the ledger activity still runs, writing nothing)')
     .option('--json', 'print one JSON document with every figure on stdout')
     .option('--save', 'also write the results to bench/results/<date>.json')
     .exitOverride()
@@ -74,10 +80,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     large?: boolean;
     lockBeads: number;
     servers: ServerVariant[];
+    baselines?: boolean;
     sections: Section[];
     activityConcurrency: number;
     cache: number;
     dynamicConfig: string[];
+    ledgerUrl?: string;
     json?: boolean;
     save?: boolean;
   }>();
@@ -90,10 +98,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     parked: o.parked ?? (o.large ? 10_000 : 1_000),
     lockBeads: o.lockBeads,
     servers: o.servers,
+    baselines: !!o.baselines,
     sections: o.sections,
     activityConcurrency: o.activityConcurrency,
     maxCachedWorkflows: o.cache,
     dynamicConfig: o.dynamicConfig,
+    ledgerUrl: o.ledgerUrl,
     json: !!o.json,
     save: !!o.save,
   };

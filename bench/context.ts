@@ -39,6 +39,12 @@ export function cpuSpent(before: CpuSample, after: CpuSample): CpuSample {
   return { server: after.server - before.server, worker: after.worker - before.worker, bench: after.bench - before.bench };
 }
 
+/** CPU ms per agent turn, summed over samples. */
+export function cpuPerTurn(samples: CpuSample[], turns: number): CpuSample {
+  const sum = (k: keyof CpuSample) => samples.reduce((s, x) => s + x[k], 0) / Math.max(1, turns);
+  return { server: sum('server'), worker: sum('worker'), bench: sum('bench') };
+}
+
 export async function openContext(variant: ServerVariant, binary: TemporalBinary, tuning: WorkerTuning, progress: Progress, dynamicConfig: string[] = []): Promise<BenchContext> {
   const server = await startBenchServer(variant, binary, (line) => progress.note(line), dynamicConfig);
   const connection = await Connection.connect({ address: server.handle.address });

@@ -2,6 +2,7 @@
  * Runs the sections the options ask for, each against a fresh dev server and worker process (so
  * one section's leftovers never weigh on the next), and collects every figure in one document.
  */
+import * as os from 'node:os';
 import type { BenchOptions } from './args';
 import type { Dag, Runner } from './beads';
 import { RUNNERS, benchDags } from './beads';
@@ -35,50 +36,61 @@ export interface BenchResults {
   compare?: Partial<Record<ServerVariant, CompareResult>>;
   throughput?: ThroughputFigures[];
   lock?: LockFigures;
-  scale?: ScaleFigures;
+  scale?: ScaleFigures[];
+  /** 1-minute load average at the start and end of each section: others' work skews the figures. */
+  load: Array<{ section: string; at: 'start' | 'end'; loadAverage1m: number }>;
 }
 
-/** The full attribution ladder on the persisted server; interpreter vs hand-written elsewhere. */
-function compareRunnersFor(variant: ServerVariant): (dag: Dag) => Runner[] {
-  return () => (variant === 'persisted' ? [...RUNNERS] : ['interpreter', 'hand-written']);
+/** The full attribution ladder on the first server; interpreter vs hand-written elsewhere. */
+function compareRunnersFor(first: boolean): (dag: Dag) => Runner[] {
+  return () => (first ? [...RUNNERS] : ['interpreter', 'hand-written']);
 }
 
 export async function runBenchmark(opts: BenchOptions, progress: Progress): Promise<BenchResults> {
   const started = Date.now();
   const binary = await resolveTemporalBinary({ log: (l) => progress.note(l) });
-  const results: BenchResults = { benchmark: 'beadflow', schema: 1, startedAt: new Date(started).toISOString(), durationMs: 0, machine: await describeMachine(binary), parameters: opts, };
+  const results: BenchResults = { benchmark: 'beadflow', schema: 1, startedAt: new Date(started).toISOString(), durationMs: 0, machine: await describeMachine(binary), parameters: opts, load: [] };
   const dags = benchDags();
   const linear = dags.find((d) => d.name === 'linear')!;
   const want = (s: BenchOptions['sections'][number]) => opts.sections.includes(s);
   const withContext = async <T>(variant: ServerVariant, what: string, fn: (ctx: BenchContext) => Promise<T>): Promise<T> => {
     progress.note(`— ${what} (${variant} server) —`);
-    const ctx = await openContext(variant, binary, { activityConcurrency: opts.activityConcurrency, maxCachedWorkflows: opts.maxCachedWorkflows }, progress, opts.dynamicConfig);
+    results.load.push({ section: `${what} (${variant})`, at: 'start', loadAverage1m: os.loadavg()[0] });
+    const ctx = await openContext(variant, binary, { activityConcurrency: opts.activityConcurrency, maxCachedWorkflows: opts.maxCachedWorkflows, ledgerUrl: opts.ledgerUrl }, progress, opts.dynamicConfig);
     try {
       return await fn(ctx);
     } finally {
+      results.load.push({ section: `${what} (${variant})`, at: 'end', loadAverage1m: os.loadavg()[0] });
       await ctx.close();
     }
   };
 
-  for (const variant of opts.servers) {
+  for (const [i, variant] of opts.servers.entries()) {
     if (!want('latency') && !want('compare')) break;
+    // Variants after the first get the linear DAG only: the 10-minute budget.
+    const variantDags = i === 0 ? dags : [linear];
     await withContext(variant, 'interpreter vs hand-written', async (ctx) => {
-      if (want('latency')) {
-        results.latency ??= {};
-        results.latency[variant] = await measureLatency(ctx, dags, ['interpreter', 'hand-written'], opts.latencyBeads);
-      }
       if (want('compare')) {
         results.compare ??= {};
-        results.compare[variant] = await compareRunners(ctx, dags, { runners: compareRunnersFor(variant), beads: opts.beads, concurrency: opts.concurrency, warmupBeads: 10, profileSample: 5 });
+        results.compare[variant] = await compareRunners(ctx, variantDags, { runners: compareRunnersFor(i === 0), beads: opts.beads, concurrency: opts.concurrency, warmupBeads: 10, profileSample: 5 });
+      }
+      // After the comparison, so the worker's JIT is warm and the figures are the engine's, not start-up's.
+      if (want('latency')) {
+        results.latency ??= {};
+        results.latency[variant] = await measureLatency(ctx, variantDags, ['interpreter', 'hand-written'], opts.latencyBeads);
       }
     });
   }
   const main = opts.servers[0];
   if (want('throughput')) {
-    results.throughput = await withContext(main, 'throughput', (ctx) => measureThroughput(ctx, linear, { runners: ['interpreter'], concurrency: opts.throughputConcurrency, beads: opts.throughputBeads }));
+    const runners: Runner[] = opts.baselines ? ['interpreter', 'hand-written'] : ['interpreter'];
+    results.throughput = await withContext(main, 'throughput', (ctx) => measureThroughput(ctx, linear, { runners, concurrency: opts.throughputConcurrency, beads: opts.throughputBeads }));
   }
   if (want('lock')) results.lock = await withContext(main, 'commit lock', (ctx) => measureLock(ctx, opts.lockBeads));
-  if (want('scale')) results.scale = await withContext(main, 'scale', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows));
+  if (want('scale')) {
+    results.scale = [await withContext(main, 'scale', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows))];
+    if (opts.baselines) results.scale.push(await withContext(main, 'scale, hand-written', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows, 'hand-written')));
+  }
   results.durationMs = Date.now() - started;
   return results;
 }

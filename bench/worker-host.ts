@@ -35,10 +35,14 @@ export class WorkerHost {
     const ready = await new Promise<Extract<FromWorker, { kind: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the benchmark worker did not start within ${timeoutMs / 1000}s`)), timeoutMs);
       child.on('message', (m: FromWorker) => {
-        if (m.kind === 'ready') (clearTimeout(timer), resolve(m));
-        if (m.kind === 'failed') (clearTimeout(timer), reject(new Error(`the benchmark worker failed to start: ${m.message}`)));
+        if (m.kind === 'ready' || m.kind === 'failed') clearTimeout(timer);
+        if (m.kind === 'ready') resolve(m);
+        if (m.kind === 'failed') reject(new Error(`the benchmark worker failed to start: ${m.message}`));
       });
-      child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the benchmark worker exited with code ${code} before it was ready`))));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the benchmark worker exited with code ${code} before it was ready`));
+      });
       child.send({ kind: 'start', config } satisfies ToWorker);
     });
     return new WorkerHost(child, ready.pid, ready.bundleMs);

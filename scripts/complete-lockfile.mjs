@@ -1,3 +1,4 @@
+/* global URL, console */
 // Adds lock entries for optional platform packages that this machine's registry does not serve
 // (darwin/win32 builds of @swc/core, esbuild...). Without them npm 11's `npm ci` calls the lock
 // "out of sync". Each entry is marked optional with its os/cpu, so npm skips it on other

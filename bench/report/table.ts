@@ -19,7 +19,7 @@ export function renderReport(r: BenchResults): string {
   const m = r.machine;
   out.push(`beadflow benchmark — ${r.startedAt}, ${sec(r.durationMs)}`);
   out.push(`${m.cores} cores (${m.cpuModel}), ${mb(m.memoryBytes)}, ${m.os}; Node ${m.node}; ${m.temporalVersionLine}; SDK ${m.temporalSdk}`);
-  out.push(`worker: ${r.parameters.activityConcurrency} turns at once per role, sticky cache ${r.parameters.maxCachedWorkflows}${r.parameters.dynamicConfig.length ? `; server dynamic config ${r.parameters.dynamicConfig.join(' ')}` : ''}`);
+  out.push(`worker: ${r.parameters.activityConcurrency} turns at once per role, sticky cache ${r.parameters.maxCachedWorkflows}, ledger ${r.parameters.ledgerUrl ? 'on' : 'off'}${r.parameters.dynamicConfig.length ? `; server dynamic config ${r.parameters.dynamicConfig.join(' ')}` : ''}`);
 
   for (const [variant, rows] of Object.entries(r.latency ?? {})) {
     out.push('', `Transition latency, one bead at a time (${variant} server), ms p50 / p95 / p99, and where it goes (p50 ms)`);
@@ -69,16 +69,23 @@ export function renderReport(r: BenchResults): string {
         ],
       ),
     );
+    const parts = l.withLock.handoffPartsMs;
+    if (parts) {
+      out.push('Where a hand-off goes (ms p50 / p95): ' + Object.entries(parts).map(([k, v]) => `${k} ${n(v.p50)} / ${n(v.p95)}`).join(', '));
+    }
   }
-  if (r.scale) {
-    const s = r.scale;
-    out.push('', `Scale: ${s.parked.toLocaleString('en-US')} beads parked at a human approval (sticky cache ${s.cacheSize})`);
+  if (r.scale?.length) {
+    const first = r.scale[0];
+    out.push('', `Scale: ${first.parked.toLocaleString('en-US')} beads parked at a human approval (sticky cache ${first.cacheSize})`);
     out.push(
       renderTable(
-        ['start all', 'all parked', 'worker RSS idle → parked', 'worker heap', 'server RSS idle → parked', 'signal all', 'approve → all complete'],
-        [[sec(s.startMs), sec(s.parkedMs), `${mb(s.idle.workerRssBytes)} → ${mb(s.whileParked.workerRssBytes)}`, mb(s.whileParked.workerHeapUsedBytes), `${mb(s.idle.serverRssBytes)} → ${mb(s.whileParked.serverRssBytes)}`, sec(s.signalMs), sec(s.approveToCompleteMs)]],
+        ['runner', 'start all', 'all parked', 'worker RSS idle → parked', 'worker heap', 'server RSS idle → parked', 'signal all', 'approve → all complete'],
+        r.scale.map((s) => [s.runner, sec(s.startMs), sec(s.parkedMs), `${mb(s.idle.workerRssBytes)} → ${mb(s.whileParked.workerRssBytes)}`, mb(s.whileParked.workerHeapUsedBytes), `${mb(s.idle.serverRssBytes)} → ${mb(s.whileParked.serverRssBytes)}`, sec(s.signalMs), sec(s.approveToCompleteMs)]),
       ),
     );
+  }
+  if (r.load.length) {
+    out.push('', `Load average (1 min) during the run: ${r.load.map((l) => l.loadAverage1m.toFixed(1)).join(' → ')} (above ${r.machine.cores}, other processes were competing for the cores)`);
   }
   const goals = checkGoals(r);
   if (goals.length) {

@@ -4,7 +4,7 @@
  * search-attribute upserts, in mirrored rounds (A B C C B A) so drift hits every runner alike.
  */
 import type { BenchContext, CpuSample } from '../context';
-import { cpuSpent } from '../context';
+import { cpuPerTurn, cpuSpent } from '../context';
 import type { Dag, Runner } from '../beads';
 import { beadInput, startRun } from '../beads';
 import type { Equivalence } from '../equivalence';
@@ -157,7 +157,7 @@ export async function compareRunners(ctx: BenchContext, dags: Dag[], opts: Compa
         beadMs: summarize(segs.flatMap((s) => s.beadMs)),
         transitionMs: summarize(transitionLatencies(turns)),
         failures: segs.flatMap((s) => s.failures),
-        cpuMsPerTurn: perTurn(segs.map((s) => s.cpu), turns.length),
+        cpuMsPerTurn: cpuPerTurn(segs.map((s) => s.cpu), turns.length),
       };
       result.runs.push(figures);
       ctx.progress.note(`${dag.name} ${runner}: ${figures.beads} beads in ${(wallMs / 1000).toFixed(1)} s, ${figures.turnsPerSecond.toFixed(0)} turns/s, transition p50 ${figures.transitionMs.p50.toFixed(1)} ms; CPU ms/turn server ${figures.cpuMsPerTurn.server.toFixed(1)} worker ${figures.cpuMsPerTurn.worker.toFixed(1)} bench ${figures.cpuMsPerTurn.bench.toFixed(1)}`);
@@ -168,9 +168,4 @@ export async function compareRunners(ctx: BenchContext, dags: Dag[], opts: Compa
     result.ratios.push({ dag: dag.name, interpreterVsHand: ratio(wall('interpreter'), wall('hand-written')), vsHand });
   }
   return result;
-}
-
-function perTurn(samples: CpuSample[], turns: number): CpuSample {
-  const sum = (k: keyof CpuSample) => samples.reduce((s, x) => s + x[k], 0) / Math.max(1, turns);
-  return { server: sum('server'), worker: sum('worker'), bench: sum('bench') };
 }

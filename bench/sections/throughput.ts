@@ -6,7 +6,7 @@
 import type { Dag, Runner } from '../beads';
 import { beadInput, startRun } from '../beads';
 import type { BenchContext, CpuSample } from '../context';
-import { cpuSpent } from '../context';
+import { cpuPerTurn, cpuSpent } from '../context';
 import { transitionLatencies } from '../history';
 import { closedLoop } from '../load';
 import type { Summary } from '../stats';
@@ -69,7 +69,7 @@ export async function measureThroughput(ctx: BenchContext, dag: Dag, opts: Throu
       overallTurnsPerSecond: ratePerSecond(turns.length, load.wallMs),
       transitionMs: summarize(transitionLatencies(turns)),
       beadMs: summarize(beadMs),
-      cpuMsPerTurn: { server: cpu.server / Math.max(1, turns.length), worker: cpu.worker / Math.max(1, turns.length), bench: cpu.bench / Math.max(1, turns.length) },
+      cpuMsPerTurn: cpuPerTurn([cpu], turns.length),
       failures: load.failures,
     };
     ctx.progress.note(`throughput ${runner}: ${figures.steadyTurnsPerSecond.toFixed(0)} turns/s steady with ${opts.concurrency} beads in flight, transition p50 ${figures.transitionMs.p50.toFixed(0)} ms`);

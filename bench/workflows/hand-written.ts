@@ -5,7 +5,7 @@
  * queries, and (unless `extras` asks for them, see extras.ts) no upserts, timers or ledger.
  * The benchmark checks that both send identical turn inputs (bench/equivalence.ts).
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AgentActivities } from '../../src/activities/types';
 import type { ResolvedNode } from '../../src/dsl/types';
 import type { HistoryEntry } from '../../src/interpreter/types';
@@ -135,4 +135,17 @@ export async function handApprovalLoop(input: HandWrittenInput): Promise<number>
   await visit('verify', () => '');
   await settle();
   return turns + 2;
+}
+
+const approveSignal = defineSignal<[unknown]>('approve');
+
+/** bench/definitions/parked.yaml by hand (scale baseline): wait for `approve`, ship, end. */
+export async function handParked(input: HandWrittenInput): Promise<number> {
+  let approved = false;
+  setHandler(approveSignal, () => void (approved = true));
+  const { visit, settle } = runner(input);
+  await condition(() => approved);
+  await visit('ship', () => '');
+  await settle();
+  return 1;
 }

@@ -2,5 +2,5 @@
 // workflows it starts: ledger catch-up, commit lock), plus the hand-written equivalents it is
 // measured against. Workflow code only (deterministic sandbox).
 export * from '../../src/workflows';
-export { handApprovalLoop, handLinear } from './hand-written';
+export { handApprovalLoop, handLinear, handParked } from './hand-written';
 export { handCommit } from './hand-commit';

@@ -162,9 +162,10 @@ describe('commit conflicts and misbehaving holders', () => {
       const b = await h.start([{ file: 'b.txt', content: 'B\n' }], { bead: { title: 'after the cancelled one' } });
       await waiting(lock, b.workflowId);
       await a.cancel();
-      // Bounded: were the release lost, the lock would wait for the 5-minute lease.
+      // Bounded below the lock's 30 s holder check (which would count as a forced release) and
+      // far below the 5-minute lease: were the release lost, the lock would wait for one of those.
       await waitFor(async () => (await lock.state()).recentHolds.some((x) => x.beadId === aId), {
-        timeoutMs: 20_000,
+        timeoutMs: 28_000,
         what: "the cancelled bead's release (if this times out, look for a failing workflow task on the cancelled bead)",
       });
       await assert.rejects(a.result(), /cancel/i);

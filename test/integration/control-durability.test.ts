@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startBeadRun } from '../../src/client/start';
-import { BeadHarness, moves, state, waitForState } from '../helpers/beads';
+import { BeadHarness, moves, state } from '../helpers/beads';
 import { saveHistory } from '../helpers/histories';
 import { startTestEnv, uniqueId, waitFor } from '../helpers/temporal';
 import { bugLike, definition, node } from '../fixtures/definitions';
