@@ -22,6 +22,7 @@ import type { ScaleFigures } from './sections/scale';
 import { measureScale } from './sections/scale';
 import type { ThroughputFigures } from './sections/throughput';
 import { measureThroughput } from './sections/throughput';
+import { redactUrl } from '../src/ledger/config';
 import { resolveTemporalBinary } from '../src/temporal/binary';
 
 export interface BenchResults {
@@ -49,7 +50,7 @@ function compareRunnersFor(first: boolean): (dag: Dag) => Runner[] {
 export async function runBenchmark(opts: BenchOptions, progress: Progress): Promise<BenchResults> {
   const started = Date.now();
   const binary = await resolveTemporalBinary({ log: (l) => progress.note(l) });
-  const results: BenchResults = { benchmark: 'beadflow', schema: 1, startedAt: new Date(started).toISOString(), durationMs: 0, machine: await describeMachine(binary), parameters: opts, load: [] };
+  const results: BenchResults = { benchmark: 'beadflow', schema: 1, startedAt: new Date(started).toISOString(), durationMs: 0, machine: await describeMachine(binary), parameters: { ...opts, ledgerUrl: opts.ledgerUrl && redactUrl(opts.ledgerUrl) }, load: [] };
   const dags = benchDags();
   const linear = dags.find((d) => d.name === 'linear')!;
   const want = (s: BenchOptions['sections'][number]) => opts.sections.includes(s);

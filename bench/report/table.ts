@@ -85,7 +85,8 @@ export function renderReport(r: BenchResults): string {
     );
   }
   if (r.load.length) {
-    out.push('', `Load average (1 min) during the run: ${r.load.map((l) => l.loadAverage1m.toFixed(1)).join(' → ')} (above ${r.machine.cores}, other processes were competing for the cores)`);
+    const loads = r.load.map((l) => l.loadAverage1m);
+    out.push('', `Load average (1 min): ${loads[0].toFixed(1)} at the start, at most ${Math.max(...loads).toFixed(1)} between sections (this benchmark keeps about 2 busy; more means other work shared the ${r.machine.cores} cores)`);
   }
   const goals = checkGoals(r);
   if (goals.length) {
