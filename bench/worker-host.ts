@@ -33,11 +33,16 @@ export class WorkerHost {
   static async start(config: WorkerConfig, timeoutMs = 120_000): Promise<WorkerHost> {
     const child = fork(require.resolve('./worker-process'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const ready = await new Promise<Extract<FromWorker, { kind: 'ready' }>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the benchmark worker did not start within ${timeoutMs / 1000}s`)), timeoutMs);
+      // A worker that failed to start must not keep this process alive through its IPC channel.
+      const fail = (err: Error) => {
+        child.kill('SIGKILL');
+        reject(err);
+      };
+      const timer = setTimeout(() => fail(new Error(`the benchmark worker did not start within ${timeoutMs / 1000}s`)), timeoutMs);
       child.on('message', (m: FromWorker) => {
         if (m.kind === 'ready' || m.kind === 'failed') clearTimeout(timer);
         if (m.kind === 'ready') resolve(m);
-        if (m.kind === 'failed') reject(new Error(`the benchmark worker failed to start: ${m.message}`));
+        if (m.kind === 'failed') fail(new Error(`the benchmark worker failed to start: ${m.message}`));
       });
       child.once('exit', (code) => {
         clearTimeout(timer);

@@ -18,7 +18,8 @@ export function renderReport(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(`beadflow benchmark — ${r.startedAt}, ${sec(r.durationMs)}`);
-  out.push(`${m.cores} cores (${m.cpuModel}), ${mb(m.memoryBytes)}, ${m.os}; Node ${m.node}; ${m.temporalVersionLine}; SDK ${m.temporalSdk}`);
+  const server = /Server [^,)]+/.exec(m.temporalVersionLine)?.[0] ?? m.temporalVersionLine;
+  out.push(`${m.cores} cores (${m.cpuModel}), ${mb(m.memoryBytes)}, ${m.os}; Node ${m.node}; Temporal CLI ${m.temporalCli} (${server}); SDK ${m.temporalSdk}`);
   out.push(`worker: ${r.parameters.activityConcurrency} turns at once per role, sticky cache ${r.parameters.maxCachedWorkflows}, ledger ${r.parameters.ledgerUrl ? 'on' : 'off'}${r.parameters.dynamicConfig.length ? `; server dynamic config ${r.parameters.dynamicConfig.join(' ')}` : ''}`);
 
   for (const [variant, rows] of Object.entries(r.latency ?? {})) {

@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { percentile, ratePerSecond, ratio, round, summarize } from '../../bench/stats';
 import { transitionLatencies } from '../../bench/history';
 import { closedLoop } from '../../bench/load';
+import { parseBenchArgs } from '../../bench/args';
+import { compareTurnInputs } from '../../bench/equivalence';
 
 describe('bench statistics', () => {
   test('percentiles interpolate between closest ranks (numpy default), whatever the input order', () => {
@@ -67,5 +69,25 @@ describe('bench statistics', () => {
     assert.equal(most, 3);
     assert.equal(result.completed, 9);
     assert.deepEqual(result.failures, ['bead 4 failed']);
+  });
+});
+
+describe('bench plumbing', () => {
+  test('defaults fit the 10-minute budget; --large parks 10,000 beads', () => {
+    const defaults = parseBenchArgs([]);
+    assert.equal(defaults.beads, 200);
+    assert.equal(defaults.parked, 1_000);
+    assert.deepEqual(defaults.servers, ['persisted', 'in-memory']);
+    assert.equal(parseBenchArgs(['--large']).parked, 10_000);
+    assert.equal(parseBenchArgs(['--large', '--parked', '50']).parked, 50);
+  });
+
+  test('the equivalence check ignores the bead id and names the first field that differs', () => {
+    const turn = (beadId: string, start: number, feedback?: string) => ({ beadId, node: 'n', start, end: start + 1, input: { beadId, node: { key: 'n' }, feedback } });
+    assert.deepEqual(compareTurnInputs([turn('a', 1), turn('a', 2)], [turn('b', 5), turn('b', 6)]), { identical: true, turns: 2 });
+    const differ = compareTurnInputs([turn('a', 1), turn('a', 2, 'x')], [turn('b', 5), turn('b', 6, 'y')]);
+    assert.equal(differ.identical, false);
+    assert.match(differ.difference ?? '', /turn 2 differs in feedback/);
+    assert.match(compareTurnInputs([turn('a', 1)], []).difference ?? '', /1 turns vs 0/);
   });
 });
