@@ -1,11 +1,12 @@
 /** The benchmark's own Temporal dev server: persisted (temp SQLite file, WAL pragmas) or in memory. */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DevServerHandle } from '../src/temporal/dev-server';
 import { startDevServer } from '../src/temporal/dev-server';
 import type { TemporalBinary } from '../src/temporal/binary';
+import { freePort } from '../src/temporal/port';
+export { freePort };
 
 export type ServerVariant = 'persisted' | 'in-memory';
 
@@ -16,17 +17,6 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** A port nothing listens on now (the OS picks it), so the bench never collides with a dev's server. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startBenchServer(variant: ServerVariant, binary: TemporalBinary, log: (line: string) => void, dynamicConfig: string[] = []): Promise<BenchServer> {
   const dir = variant === 'persisted' ? fs.mkdtempSync(path.join(os.tmpdir(), 'beadflow-bench-')) : undefined;

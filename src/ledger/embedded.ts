@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { embeddedBinDir, embeddedPackageName, systemBinDir } from './binaries';
 import { PgCluster, serverUser } from './cluster';
+import { freePort } from '../temporal/port';
 
 export const EMBEDDED_PORT = 54329;
 const USER = 'beadflow';
@@ -116,16 +117,6 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** An exclusive lock file holding our pid; a holder that died leaves a lock we may take over. */
 async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {

@@ -64,3 +64,15 @@ export async function waitForHttpOk(url: string, opts: WaitForPortOptions): Prom
 export function uiHealthUrl(uiUrl: string, namespace: string): string {
   return `${uiUrl}/api/v1/namespaces/${encodeURIComponent(namespace)}`;
 }
+
+/** A port nothing listens on right now (the OS picks it); for servers started by tests and tools. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

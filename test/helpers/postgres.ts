@@ -11,12 +11,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { embeddedBinDir, systemBinDir } from '../../src/ledger/binaries';
 import { PgCluster, serverUser } from '../../src/ledger/cluster';
+import { freePort } from '../../src/temporal/port';
+export { freePort };
 
 export interface TestPostgres {
   cluster: PgCluster;
@@ -29,16 +30,6 @@ export interface TestPostgres {
   teardown(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startTestPostgres(): Promise<TestPostgres> {
   const binDir = systemBinDir() ?? embeddedBinDir();
