@@ -33,11 +33,12 @@ export interface BenchOptions {
   save: boolean;
 }
 
-const positive = (name: string) => (v: string) => {
+const atLeast = (min: number, name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1`);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
   return n;
 };
+const positive = (name: string) => atLeast(1, name);
 
 function listOf<T extends string>(allowed: readonly T[], name: string) {
   return (v: string): T[] => {
@@ -63,8 +64,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     .option('--baselines', 'also run hand-written workflows in the throughput and scale sections (slower)')
     .option('--sections <list>', `sections to run: ${SECTIONS.join(',')}`, listOf(SECTIONS, '--sections'), [...SECTIONS])
     .option('--activity-concurrency <n>', 'agent turns at once per role (npm run worker --concurrency)', positive('--activity-concurrency'), 10)
-    .option('--cache <n>', 'sticky workflow cache size (npm run worker --cache; 0 = no sticky execution)', (v) => Number(v), 1000)
-    .option('--dynamic-config <key=value>', 'extra dev-server dynamic config (repeatable), e.g. matching.numTaskqueueReadPartitions=1', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--cache <n>', 'sticky workflow cache size (npm run worker --cache; 0 = no sticky execution)', atLeast(0, '--cache'), 1000)
+    .option('--dynamic-config <key=value>', 'extra dev-server dynamic config (repeatable), e.g. history.transferProcessorMaxPollRPS=20 (the old default)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--ledger-url <url>', 'PostgreSQL ledger for the worker (default: off; the ledger activity still runs, writing nothing)')
     .option('--json', 'print one JSON document with every figure on stdout')
     .option('--save', 'also write the results to bench/results/<date>.json')
