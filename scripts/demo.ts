@@ -37,7 +37,6 @@ async function main(): Promise<void> {
     say('demo: starting a Temporal dev server (the first run builds the Temporal CLI with Go: 3-6 minutes)');
     server = await startDevServer({ port, log: (l) => say(`demo: ${l}`) });
     uiUrl = server.uiUrl ?? uiUrl;
-    say(`demo: server ready at ${server.address} in ${server.startupMs} ms (Web UI ${uiUrl})`);
   }
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const nativeConnection = await NativeConnection.connect({ address });

@@ -8,8 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createCommitActivities } from '../activities/git';
 import { report } from '../cli/action';
-import { CliError } from '../cli/errors';
-import { temporalSettings } from '../cli/connection';
+import { describeConnectionError, temporalSettings } from '../cli/connection';
 import { formatDuration } from '../dsl/duration';
 import { roleSlug } from '../shared/roles';
 import type { WorkerConfig } from './options';
@@ -36,7 +35,7 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
   const closers: Array<() => Promise<void>> = [];
   try {
     const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
-      throw new CliError(`cannot reach the Temporal server at ${settings.address}: ${(err as Error).message}`, { hint: 'start one with `npx beadflow server`, or set TEMPORAL_ADDRESS' });
+      throw describeConnectionError(err, settings) ?? err;
     });
     closers.push(() => connection.close());
     // Commit activities (git, lock requests) need a client: signal-with-start, the fencing query.
