@@ -5,10 +5,12 @@
  */
 import type { ResolvedDefinition, ResolvedEdge, ResolvedNode } from '../dsl/types';
 import type { AgentTurnResult } from '../shared/agent';
+import type { Verdict } from './decisions';
 import { judgeDecision, judgeOverride, remember } from './decisions';
 import { record } from './history';
 import { backoffMs, failureRoute, forkBranches, mergeOf, nodeByKey, normalizeOutcome, selectEdge, startEdge } from './routing';
 import type {
+  AppliedDecision,
   BranchResult,
   Cursor,
   Decision,
@@ -46,6 +48,10 @@ export function initialState(def: ResolvedDefinition, beadId: string): Interpret
 
 export class Interpreter {
   readonly state: InterpreterState;
+  /** What became of each accepted decision or override (by identity): what a decision Update answers. */
+  private readonly outcomes = new WeakMap<Decision | Override, AppliedDecision>();
+  /** Runs recorded before refusals stopped burning request ids remember those ids too (set by the shell from `patched()`). */
+  rememberRefusedRequestIds = false;
 
   constructor(
     readonly def: ResolvedDefinition,
@@ -129,6 +135,7 @@ export class Interpreter {
     const c = this.cursor(cursorId);
     const node = nodeByKey(this.def, c.node);
     c.waiting = false;
+    this.dropPending(c, `"${node.key}" timed out before the decision was applied`);
     const minutes = Math.round((now - c.enteredAt) / 600) / 100;
     record(this.state, { kind: 'timeout', node: node.key, role: node.role, attempt: c.attempt, endedAt: now, summary: `node timed out after ${minutes} min`, branch: this.branchOf(c) });
     const edge = selectEdge(this.def, node.key, 'timeout');
@@ -141,18 +148,32 @@ export class Interpreter {
 
   // ---- approvals ----------------------------------------------------------------------------
 
-  /** A person's decision arrived (signal). Returns whether it was accepted; refusals are recorded. */
+  /** Would this decision be accepted now? Pure: what an Update's validator asks. */
+  checkDecision(d: Decision): Verdict {
+    return judgeDecision(this.def, this.state, d, this.state.cursors.filter((c) => c.waiting));
+  }
+
+  /** A person's decision arrived. Returns whether it was accepted; refusals are recorded, and only an accepted requestId is remembered. */
   receiveDecision(d: Decision, now: number): { accepted: boolean; why?: string; cursor?: string } {
-    const waiting = this.state.cursors.filter((c) => c.waiting);
-    const verdict = judgeDecision(this.def, this.state, d, waiting);
+    const verdict = this.checkDecision(d);
     if (!verdict.ok) {
-      remember(this.state, d.requestId);
-      record(this.state, { kind: 'ignored', node: d.node ?? this.state.currentNode, actor: d.by, outcome: d.approve ? 'approved' : 'rejected', endedAt: now, summary: `${verdict.kind}: ${verdict.why}` });
+      if (this.rememberRefusedRequestIds) remember(this.state, d.requestId);
+      this.noteRefused({ by: d.by, node: d.node, outcome: d.approve ? 'approved' : 'rejected', why: `${verdict.kind}: ${verdict.why}` }, now);
       return { accepted: false, why: verdict.why };
     }
     remember(this.state, d.requestId);
     verdict.cursor!.pendingDecision = d;
     return { accepted: true, cursor: verdict.cursor!.id };
+  }
+
+  /** Records a decision, override or cancel that arrived but was not applied (fields already bounded by the caller). */
+  noteRefused(r: { by: string; node?: string; outcome: string; why: string }, now: number): void {
+    record(this.state, { kind: 'ignored', node: r.node ?? this.state.currentNode, actor: r.by, outcome: r.outcome, endedAt: now, summary: r.why });
+  }
+
+  /** What became of an accepted decision or override: undefined while it is still pending. */
+  outcomeOf(d: Decision | Override): AppliedDecision | undefined {
+    return this.outcomes.get(d);
   }
 
   /** The shell applies a decision it saw pending on a waiting cursor. */
@@ -165,13 +186,18 @@ export class Interpreter {
 
   // ---- escalation and overrides -------------------------------------------------------------
 
+  checkOverride(o: Override): Verdict {
+    return judgeOverride(this.def, this.state, o);
+  }
+
   receiveOverride(o: Override, now: number): { accepted: boolean; why?: string } {
-    const verdict = judgeOverride(this.def, this.state, o);
-    remember(this.state, o.requestId);
+    const verdict = this.checkOverride(o);
     if (!verdict.ok) {
-      record(this.state, { kind: 'ignored', node: this.state.currentNode, actor: o.by, outcome: o.action, endedAt: now, summary: `${verdict.kind}: ${verdict.why}` });
+      if (this.rememberRefusedRequestIds) remember(this.state, o.requestId);
+      this.noteRefused({ by: o.by, outcome: o.action, why: `${verdict.kind}: ${verdict.why}` }, now);
       return { accepted: false, why: verdict.why };
     }
+    remember(this.state, o.requestId);
     this.state.pendingOverride = o;
     return { accepted: true };
   }
@@ -181,6 +207,10 @@ export class Interpreter {
     this.state.pendingOverride = undefined;
     const c = this.cursor(MAIN);
     const escalation = this.state.escalation!;
+    return this.tracked(o, escalation.node, () => this.override(c, o, escalation, now));
+  }
+
+  private override(c: Cursor, o: Override, escalation: EscalationRecord, now: number): Step {
     escalation.resolution = `${o.action}${o.node ? ` ${o.node}` : ''} by ${o.by}`;
     record(this.state, { kind: 'override', node: c.node, actor: o.by, outcome: o.action, to: o.node, endedAt: now, summary: o.reason ?? escalation.resolution });
     this.state.status = 'running';
@@ -250,7 +280,27 @@ export class Interpreter {
     return c.id === MAIN ? undefined : c.id;
   }
 
+  /** Runs `apply` and remembers, for `outcomeOf`, the edge it took (the first move it recorded). */
+  private tracked(key: Decision | Override, node: string, apply: () => Step): Step {
+    const before = this.state.historyTotal;
+    const step = apply();
+    const move = this.state.history.find((h) => h.seq > before && h.kind === 'move');
+    this.outcomes.set(key, { node, edge: move ? { from: move.node, to: move.to ?? '', condition: move.condition! } : undefined });
+    return step;
+  }
+
+  /** A pending decision that will never be applied (the node timed out, the bead ended). */
+  private dropPending(c: Cursor, why: string): void {
+    if (!c.pendingDecision) return;
+    this.outcomes.set(c.pendingDecision, { node: c.node, dropped: why });
+    c.pendingDecision = undefined;
+  }
+
   private decide(c: Cursor, node: ResolvedNode, d: Decision, now: number): Step {
+    return this.tracked(d, node.key, () => this.decideUntracked(c, node, d, now));
+  }
+
+  private decideUntracked(c: Cursor, node: ResolvedNode, d: Decision, now: number): Step {
     c.waiting = false;
     const outcome: NodeOutcome = d.approve ? 'approved' : 'rejected';
     record(this.state, { kind: 'decision', node: node.key, role: node.role, actor: d.by, outcome, attempt: c.attempt, startedAt: c.enteredAt, endedAt: now, summary: d.reason || outcome, branch: this.branchOf(c) });
@@ -384,10 +434,19 @@ export class Interpreter {
     s.status = s.cursors.some((c) => c.waiting) ? 'waiting_approval' : 'running';
   }
 
+  /** The run was cancelled (Temporal's cancellation request, optionally preceded by the cancel signal's who and why). */
+  cancel(by: string, reason: string, now: number): Step {
+    this.state.pendingOverride = undefined;
+    return this.finish('cancelled', `cancelled by ${by}${reason ? `: ${reason}` : ''}`, now);
+  }
+
   private finish(status: FinalStatus, reason: string, now: number): Step {
     this.state.status = status;
     this.state.endReason = reason;
-    this.state.cursors.forEach((c) => (c.waiting = false));
+    this.state.cursors.forEach((c) => {
+      c.waiting = false;
+      this.dropPending(c, `the bead ended (${status}) before the decision was applied`);
+    });
     record(this.state, { kind: 'note', node: this.state.currentNode, outcome: status, endedAt: now, summary: reason });
     return { kind: 'end', status, reason };
   }

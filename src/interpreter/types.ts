@@ -6,9 +6,9 @@
 import type { Condition } from '../dsl/types';
 import type { AgentOutcome } from '../shared/agent';
 
-export const BEAD_STATUSES = ['running', 'waiting_approval', 'escalated', 'completed', 'failed', 'aborted'] as const;
+export const BEAD_STATUSES = ['running', 'waiting_approval', 'escalated', 'completed', 'failed', 'aborted', 'cancelled'] as const;
 export type BeadStatus = (typeof BEAD_STATUSES)[number];
-export type FinalStatus = Extract<BeadStatus, 'completed' | 'failed' | 'aborted' | 'escalated'>;
+export type FinalStatus = Extract<BeadStatus, 'completed' | 'failed' | 'aborted' | 'escalated' | 'cancelled'>;
 
 /** Outcome of a node visit, before routing. */
 export type NodeOutcome = AgentOutcome | 'timeout' | 'escalated';
@@ -138,6 +138,16 @@ export type Step =
   | { kind: 'arrived'; cursor: string; node: string; failed: boolean }
   | { kind: 'escalated'; cursor: string; record: EscalationRecord }
   | { kind: 'end'; status: FinalStatus; reason: string };
+
+/** What became of an accepted decision or override. */
+export interface AppliedDecision {
+  /** The approval node decided, or the escalated node overridden. */
+  node: string;
+  /** The edge taken because of it (none when a node was re-entered or the run ended without one). */
+  edge?: { from: string; to: string; condition: Condition };
+  /** Set when it was accepted but could not be applied (the node timed out first, the bead ended). */
+  dropped?: string;
+}
 
 export interface BranchResult {
   branch: string;

@@ -76,6 +76,7 @@ export function beadStatusFor(status: BeadStatus): LedgerBeadStatus {
       // A person has to look: failed and aborted runs are not retried by the backlog loop.
       return 'blocked';
     case 'completed':
+    case 'cancelled':
       return 'closed';
   }
 }

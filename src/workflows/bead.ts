@@ -21,8 +21,9 @@ import type { BeadInput } from '../shared/bead';
 import { setupCommitNodes } from './commit-node';
 import { Effects } from './effects';
 import { awaitOverride } from './escalation';
-import type { DecisionPayload } from './messages';
-import { approveSignal, overrideSignal, rejectSignal, stateQuery } from './messages';
+import { startInputProblems } from '../interpreter/start-input';
+import { setupDecisionHandlers } from './decision-handlers';
+import { stateQuery } from './messages';
 import { definitionProblems } from './guards';
 import { LedgerSync } from './ledger-sync';
 import { Visibility } from './visibility';
@@ -37,6 +38,18 @@ export interface BeadWorkflowInput extends BeadInput {
 }
 
 const COMMIT_LOCK_PATCH = 'commit-lock';
+const DECISION_INTAKE_PATCH = 'decision-intake';
+/** Error type of a start input that cannot run (null, no bead id, a malformed definition or resume state). */
+export const INVALID_BEAD_INPUT = 'InvalidBeadInput';
+
+/** Runs a check that must not throw inside a workflow task: a crash in it counts as a problem. */
+function checked(check: () => string[]): string[] {
+  try {
+    return check();
+  } catch (err) {
+    return [`the input could not be checked (${err instanceof Error ? err.message : String(err)})`];
+  }
+}
 
 export interface BeadResult {
   beadId: string;
@@ -47,35 +60,34 @@ export interface BeadResult {
 }
 
 export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult> {
+  const inputProblems = checked(() => startInputProblems(input));
+  if (inputProblems.length > 0) {
+    throw ApplicationFailure.create({
+      type: INVALID_BEAD_INPUT,
+      nonRetryable: true,
+      message: `the bead's start input is invalid: ${inputProblems.slice(0, 5).join('; ')}; start beads with \`beadflow bead start\` or pass {bead, definition} as \`beadflow bead start --json\` prints it`,
+    });
+  }
   const { bead, definition } = input;
-  const problems = definitionProblems(definition);
+  const problems = checked(() => definitionProblems(definition));
   if (problems.length > 0) {
     // Non-retryable and named: a broken definition must end the run, not wedge a workflow task.
     throw ApplicationFailure.nonRetryable(`definition ${definition?.id ?? '?'} is invalid: ${problems.join('; ')}`, 'InvalidDefinition');
   }
   const interp = new Interpreter(definition, bead.id, input.resume);
+  // Runs recorded before refused decisions stopped burning their requestId replay with the old rule.
+  interp.rememberRefusedRequestIds = !patched(DECISION_INTAKE_PATCH);
   const options = input.options ?? {};
   const commits = setupCommitNodes(bead, options, input.workspace);
   const effects = new Effects(interp, bead, options, commits);
   const visibility = new Visibility(interp, bead);
   const ledger = new LedgerSync(interp, bead, definition, options, input.ledgerSeq ?? (input.resume ? interp.state.historyTotal : 0));
 
-  const decide = (approve: boolean) => (payload: DecisionPayload) => {
-    const p = (payload ?? {}) as Partial<DecisionPayload>;
-    interp.receiveDecision(
-      { approve, by: typeof p.by === 'string' ? p.by : '', reason: typeof p.reason === 'string' ? p.reason : '', requestId: p.requestId, node: p.node, source: 'person' },
-      Date.now(),
-    );
-    visibility.publish();
-    ledger.notify();
-  };
-  setHandler(approveSignal, decide(true));
-  setHandler(rejectSignal, decide(false));
-  setHandler(overrideSignal, (payload) => {
-    const p = payload ?? ({} as never);
-    interp.receiveOverride({ by: String(p.by ?? ''), action: p.action, node: p.node, reason: p.reason, requestId: p.requestId }, Date.now());
-    visibility.publish();
-    ledger.notify();
+  const handlers = setupDecisionHandlers(interp, visibility, {
+    changed: () => {
+      visibility.publish();
+      ledger.notify();
+    },
   });
   setHandler(stateQuery, () => visibility.snapshot());
 
@@ -151,8 +163,22 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
     return continueAsNew<typeof beadWorkflow>({ bead, definition, options, resume: interp.state, workspace: commits.workspace, ledgerSeq: ledger.coveredSeq });
   }
 
-  await commits.prepareWorkspace();
-  const end = await run(input.resume ? interp.resume(Date.now()) : interp.begin(Date.now()));
+  let end: Step;
+  try {
+    await commits.prepareWorkspace();
+    end = await run(input.resume ? interp.resume(Date.now()) : interp.begin(Date.now()));
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled: the commit node already released the lock on its way out; say so everywhere, then end as cancelled.
+    const note = handlers.cancelNote();
+    await CancellationScope.nonCancellable(async () => {
+      interp.cancel(note?.by ?? 'Temporal', note?.reason ?? 'cancellation requested', Date.now());
+      visibility.publish();
+      ledger.notify();
+      await ledger.settle();
+    });
+    throw err;
+  }
   visibility.publish();
   await condition(allHandlersFinished);
   await ledger.settle();

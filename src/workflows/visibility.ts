@@ -37,7 +37,7 @@ export class Visibility {
 
   private requiredRole(): string {
     const s = this.interp.state;
-    if (['completed', 'failed', 'aborted'].includes(s.status)) return '';
+    if (['completed', 'failed', 'aborted', 'cancelled'].includes(s.status)) return '';
     if (s.status === 'escalated') return 'CEO';
     const node = this.interp.def.nodes.find((n) => n.key === s.currentNode);
     return node?.role ?? '';
