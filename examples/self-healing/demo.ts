@@ -11,7 +11,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { createCommitActivities } from '../../src/activities/git';
 import { noLedgerActivities } from '../../src/activities/ledger';
 import { followBead } from '../../src/client/follow';
-import { newBeadId } from '../../src/client/ids';
+import { newBeadId } from '../../src/shared/ids';
 import { startBeadRun } from '../../src/client/start';
 import { formatEntry } from '../../src/cli/format';
 import type { Bead } from '../../src/shared/bead';

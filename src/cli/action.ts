@@ -1,4 +1,4 @@
-import { CliError } from './errors';
+import { BeadflowError } from '../shared/errors';
 import { describeConnectionError } from './connection';
 
 /**
@@ -17,7 +17,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
 
 export function report(err: unknown): number {
   const debug = process.env.BEADFLOW_DEBUG === '1';
-  const cli = err instanceof CliError ? err : describeConnectionError(err);
+  const cli = err instanceof BeadflowError ? err : describeConnectionError(err);
   if (cli) {
     process.stderr.write(`error: ${cli.message}\n`);
     if (cli.hint) process.stderr.write(`hint: ${cli.hint}\n`);

@@ -1,16 +1,45 @@
-/** Shared by `approve` and `reject`: send the signal, then report what the bead made of it. */
-import { sendDecision, waitForEffect } from '../client/beads';
+/** Shared by `approve`, `reject` and `override`: send the decision as an Update and say what the bead did with it. */
+import { sendDecision, type DecisionAnswer } from '../client/beads';
+import type { OverridePayload } from '../workflows/messages';
 import { connectClient } from './connection';
-import { CliError } from './errors';
+import { usageError } from './errors';
 import { printJson } from './format';
 
-export async function decide(beadId: string, approve: boolean, flags: { by: string; reason?: string; node?: string; json?: boolean }): Promise<void> {
-  const client = await connectClient();
-  const before = await sendDecision(client, beadId, approve, { by: flags.by, reason: flags.reason ?? '', node: flags.node });
-  const lastSeq = before.history.at(-1)?.seq ?? 0;
-  const after = await waitForEffect(client, beadId, lastSeq);
-  const answer = after.history.find((h) => h.seq > lastSeq && ['decision', 'ignored'].includes(h.kind));
-  if (flags.json) printJson({ beadId, applied: answer?.kind === 'decision', entry: answer, status: after.status, currentNode: after.currentNode });
-  if (answer?.kind === 'ignored') throw new CliError(`the bead did not apply the decision: ${answer.summary}`, { hint: 'check the node\'s approvers with `npx beadflow status ' + beadId + '`' });
-  if (!flags.json) process.stdout.write(`${approve ? 'approved' : 'rejected'} ${before.currentNode} of ${beadId}; now ${after.status} at ${after.currentNode || '-'}\n`);
+export interface DecisionFlags {
+  by: string;
+  reason?: string;
+  node?: string;
+  json?: boolean;
+}
+
+function requireBy(by: string): string {
+  if (!by.trim()) throw usageError('--by is empty', 'say who decides, e.g. --by "Product Manager"');
+  return by.trim();
+}
+
+function report(beadId: string, what: string, answer: DecisionAnswer, json?: boolean): void {
+  if (json) {
+    printJson(answer.delivered === 'update' ? { delivered: 'update', ...answer.result, state: undefined } : { beadId, delivered: 'signal', taskQueue: answer.taskQueue });
+    return;
+  }
+  if (answer.delivered === 'signal') {
+    process.stdout.write(
+      `${what} sent to ${beadId} as a signal: no worker polls task queue ${answer.taskQueue}, so it applies when a worker runs (start one with \`npm run worker\`); \`npx beadflow status ${beadId}\` shows whether it was accepted\n`,
+    );
+    return;
+  }
+  const r = answer.result;
+  const edge = r.edge ? `; took ${r.edge.from} → ${r.edge.to || '(end)'} (${r.edge.condition})` : '';
+  process.stdout.write(`${r.decision} ${r.node} of ${beadId}${edge}; now ${r.status} at ${r.currentNode || '-'}\n`);
+}
+
+export async function decide(beadId: string, approve: boolean, flags: DecisionFlags): Promise<void> {
+  const by = requireBy(flags.by);
+  const answer = await sendDecision(await connectClient(), beadId, { kind: approve ? 'approve' : 'reject', payload: { by, reason: flags.reason ?? '', node: flags.node } });
+  report(beadId, approve ? 'approval' : 'rejection', answer, flags.json);
+}
+
+export async function override(beadId: string, payload: OverridePayload, json?: boolean): Promise<void> {
+  const answer = await sendDecision(await connectClient(), beadId, { kind: 'override', payload: { ...payload, by: requireBy(payload.by) } });
+  report(beadId, `override ${payload.action}`, answer, json);
 }

@@ -1,16 +1,14 @@
-/** An error meant for the person at the terminal: a message, a hint, an exit code. No stack. */
-export class CliError extends Error {
-  readonly hint?: string;
-  readonly exitCode: number;
-  constructor(message: string, opts: { hint?: string; exitCode?: number } = {}) {
-    super(message);
+/** The CLI's errors: the shared BeadflowError (message, hint, kind → exit code, see EXIT_CODES), rendered without a stack. */
+import { BeadflowError, type ErrorKind } from '../shared/errors';
+
+export class CliError extends BeadflowError {
+  constructor(message: string, opts: { hint?: string; kind?: ErrorKind; exitCode?: number } = {}) {
+    super(message, { hint: opts.hint, kind: opts.kind ?? (opts.exitCode === 2 ? 'usage' : 'failed') });
     this.name = 'CliError';
-    this.hint = opts.hint;
-    this.exitCode = opts.exitCode ?? 1;
   }
 }
 
 /** Usage errors (bad flags or arguments) exit 2, like commander's own. */
 export function usageError(message: string, hint?: string): CliError {
-  return new CliError(message, { hint, exitCode: 2 });
+  return new CliError(message, { hint, kind: 'usage' });
 }

@@ -1,57 +1,83 @@
 /** Looking up a bead's run and talking to it, with errors a person can act on. */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { CliError } from '../cli/errors';
-import type { BeadState, DecisionPayload, OverridePayload } from '../workflows/messages';
+import { BeadflowError } from '../shared/errors';
+import type { BeadState, DecisionPayload, DecisionResult, OverridePayload } from '../workflows/messages';
+import {
+  DECISION_REFUSED,
+  approveSignal,
+  approveUpdate,
+  overrideSignal,
+  overrideUpdate,
+  rejectSignal,
+  rejectUpdate,
+  stateQuery,
+} from '../workflows/messages';
+import { workflowPollers } from './pollers';
 
-export async function beadHandle(client: Client, beadId: string): Promise<WorkflowHandle> {
+export interface BeadRun {
+  handle: WorkflowHandle;
+  description: WorkflowExecutionDescription;
+  /** Temporal's own status of the run: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, ... */
+  temporalStatus: string;
+}
+
+export async function beadRun(client: Client, beadId: string): Promise<BeadRun> {
+  if (!beadId.trim()) throw new BeadflowError('the bead id is empty', { kind: 'usage', hint: 'pass a bead id; list beads with `npx beadflow list`' });
   const handle = client.workflow.getHandle(beadId);
   try {
-    const info = await handle.describe();
-    if (info.type !== 'beadWorkflow') throw new CliError(`${beadId} is a ${info.type} workflow, not a bead`);
+    const description = await handle.describe();
+    if (description.type !== 'beadWorkflow') throw new BeadflowError(`${beadId} is a ${description.type} workflow, not a bead`, { kind: 'usage' });
+    return { handle, description, temporalStatus: description.status.name };
   } catch (err) {
-    if (err instanceof Error && (err.name === 'WorkflowNotFoundError' || /not found/i.test(err.message))) {
-      throw new CliError(`unknown bead ${beadId}`, { hint: 'list beads with `npx beadflow list`' });
-    }
+    if (err instanceof WorkflowNotFoundError) throw new BeadflowError(`unknown bead ${beadId}`, { hint: 'list beads with `npx beadflow list`' });
     throw err;
   }
-  return handle;
+}
+
+export async function beadHandle(client: Client, beadId: string): Promise<WorkflowHandle> {
+  return (await beadRun(client, beadId)).handle;
 }
 
 export async function beadState(client: Client, beadId: string): Promise<BeadState> {
-  return (await beadHandle(client, beadId)).query<BeadState>('state');
+  return (await beadHandle(client, beadId)).query(stateQuery);
 }
 
-/** Signals a decision after checking the bead waits for one, so a typo'd bead or a late decision says so. */
-export async function sendDecision(client: Client, beadId: string, approve: boolean, payload: DecisionPayload): Promise<BeadState> {
-  const handle = await beadHandle(client, beadId);
-  const state = await handle.query<BeadState>('state');
-  if (state.status !== 'waiting_approval') {
-    throw new CliError(`bead ${beadId} is not waiting for approval (status ${state.status}, node ${state.currentNode || '-'})`, {
-      hint: state.status === 'escalated' ? `an escalated bead needs \`npx beadflow override ${beadId} --by CEO --action ...\`` : 'see `npx beadflow status ' + beadId + '`',
+export type DecisionAnswer =
+  | { delivered: 'update'; result: DecisionResult }
+  /** No worker polls the bead's task queue: sent as a signal, applied (or refused, in the history) when one runs. */
+  | { delivered: 'signal'; taskQueue: string };
+
+type Decision = { kind: 'approve' | 'reject'; payload: DecisionPayload } | { kind: 'override'; payload: OverridePayload };
+
+/** Sends a decision as an Update (refusals come back with the reason), or as a signal when no worker could answer. */
+export async function sendDecision(client: Client, beadId: string, decision: Decision): Promise<DecisionAnswer> {
+  const run = await beadRun(client, beadId);
+  if (run.temporalStatus !== 'RUNNING') {
+    throw new BeadflowError(`bead ${beadId} is no longer running (Temporal says ${run.temporalStatus.toLowerCase()})`, {
+      hint: `see \`npx beadflow status ${beadId}\``,
     });
   }
-  await handle.signal(approve ? 'approve' : 'reject', { ...payload, requestId: payload.requestId ?? randomUUID() });
-  return state;
-}
-
-export async function sendOverride(client: Client, beadId: string, payload: OverridePayload): Promise<BeadState> {
-  const handle = await beadHandle(client, beadId);
-  const state = await handle.query<BeadState>('state');
-  if (state.status !== 'escalated') {
-    throw new CliError(`bead ${beadId} is not escalated (status ${state.status})`, { hint: 'override applies to escalated beads only' });
+  const payload = { ...decision.payload, requestId: decision.payload.requestId ?? randomUUID() };
+  const taskQueue = run.description.taskQueue;
+  if ((await workflowPollers(client, taskQueue)).length === 0) {
+    if (decision.kind === 'override') await run.handle.signal(overrideSignal, payload as OverridePayload);
+    else await run.handle.signal(decision.kind === 'approve' ? approveSignal : rejectSignal, payload);
+    return { delivered: 'signal', taskQueue };
   }
-  await handle.signal('override', { ...payload, requestId: payload.requestId ?? randomUUID() });
-  return state;
-}
-
-/** Polls until the bead's history has an entry after `afterSeq` that answers our request. */
-export async function waitForEffect(client: Client, beadId: string, afterSeq: number, timeoutMs = 10_000): Promise<BeadState> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await beadState(client, beadId);
-    if (state.history.some((h) => h.seq > afterSeq && ['decision', 'ignored', 'override'].includes(h.kind))) return state;
-    if (Date.now() > deadline) return state;
-    await new Promise((r) => setTimeout(r, 150));
+  try {
+    const result =
+      decision.kind === 'override'
+        ? await run.handle.executeUpdate(overrideUpdate, { args: [payload as OverridePayload] })
+        : await run.handle.executeUpdate(decision.kind === 'approve' ? approveUpdate : rejectUpdate, { args: [payload] });
+    return { delivered: 'update', result };
+  } catch (err) {
+    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === DECISION_REFUSED) {
+      throw new BeadflowError(`the bead refused the ${decision.kind}: ${cause.message}`, { hint: `see \`npx beadflow status ${beadId}\` for who must decide what` });
+    }
+    throw err;
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { CliError } from '../cli/errors';
+import { BeadflowError } from '../shared/errors';
 import type { BeadRow } from '../ledger/beads';
 import { markInProgress, nextBacklogBeads } from '../ledger/beads';
 import type { RunOptions } from '../shared/bead';
@@ -87,7 +87,7 @@ async function start(row: BeadRow, opts: LoopOptions, result: LoopResult, log: (
     log(`started ${row.id} (P${row.priority}, ${row.status}) with ${selectedBy}: ${row.title}`);
     return handle;
   } catch (err) {
-    if (!(err instanceof CliError)) throw err;
+    if (!(err instanceof BeadflowError)) throw err;
     result.skipped.push({ beadId: row.id, reason: err.message });
     log(`skipped ${row.id}: ${err.message}`);
     return undefined;
@@ -108,7 +108,7 @@ function prepareFromRow(row: BeadRow, opts: LoopOptions): ReturnType<typeof prep
   try {
     return prepareBead({ ...req, type: row.type || undefined });
   } catch (err) {
-    if (row.type && err instanceof CliError && err.message.startsWith('no definition for type')) return prepareBead(req);
+    if (row.type && err instanceof BeadflowError && err.message.startsWith('no definition for type')) return prepareBead(req);
     throw err;
   }
 }

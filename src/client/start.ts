@@ -1,6 +1,8 @@
 /** Starts a bead's run: workflow id = bead id, type beadWorkflow, on the workflow task queue. */
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { CliError } from '../cli/errors';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { BeadflowError } from '../shared/errors';
+import { PRIORITIES } from '../shared/bead';
 import { BEAD_ID, BEAD_STATUS, BEAD_TYPE } from '../shared/search-attributes';
 import type { BeadInput } from '../shared/bead';
 import { WORKFLOW_TASK_QUEUE } from '../shared/roles';
@@ -20,11 +22,20 @@ export async function startBeadRun(client: Client, input: BeadInput, taskQueue =
         { key: BEAD_STATUS, value: 'running' },
       ],
       memo: { title: input.bead.title, definitionId: input.definition.id },
+      // The Web UI shows the title as the run's summary; P0..P4 become Temporal task priorities 1..5.
+      staticSummary: input.bead.title,
+      priority: { priorityKey: priorityKey(input.bead.priority) },
     });
   } catch (err) {
-    if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
-      throw new CliError(`bead ${input.bead.id} already exists`, { hint: `see it with \`npx beadflow status ${input.bead.id}\`` });
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new BeadflowError(`bead ${input.bead.id} already exists`, { hint: `see it with \`npx beadflow status ${input.bead.id}\`` });
     }
     throw err;
   }
+}
+
+/** P0 → 1 (first) ... P4 → 5; anything else → Temporal's default (3). */
+export function priorityKey(priority: string | undefined): number {
+  const i = (PRIORITIES as readonly string[]).indexOf(priority ?? '');
+  return i >= 0 ? i + 1 : 3;
 }

@@ -1,6 +1,6 @@
 /** Beads in the ledger: created for the backlog, listed, shown, and picked in backlog order. */
 import type { Pool } from 'pg';
-import { newBeadId } from '../client/ids';
+import { newBeadId } from '../shared/ids';
 import { text } from './sql';
 import { priorityNumber } from './write-progress';
 

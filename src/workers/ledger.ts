@@ -5,7 +5,7 @@
  * migrations are retried in the background until the database answers.
  */
 import { createLedgerActivities, noLedgerActivities } from '../activities/ledger';
-import { CliError } from '../cli/errors';
+import { BeadflowError } from '../shared/errors';
 import type { LedgerConfig } from '../ledger/config';
 import { describeConfig, redactUrl } from '../ledger/config';
 import { LEDGER_HINT, createPool } from '../ledger/connect';
@@ -44,7 +44,7 @@ export async function openWorkerLedger(config: LedgerConfig, opts: WorkerLedgerO
       startedEmbedded = embedded.started;
     } else url = config.url;
   } catch (err) {
-    throw new CliError(`cannot start the embedded ledger database (${describeConfig(config)}): ${(err as Error).message}`, { hint: LEDGER_HINT });
+    throw new BeadflowError(`cannot start the embedded ledger database (${describeConfig(config)}): ${(err as Error).message}`, { hint: LEDGER_HINT });
   }
   const pool = createPool(url, { applicationName: 'beadflow-worker', max: 10 });
   let closed = false;

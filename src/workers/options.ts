@@ -3,7 +3,7 @@
  * so every default and every refusal is unit-tested. Defaults are documented in docs/workers.md.
  */
 import { Command, Option } from 'commander';
-import { CliError } from '../cli/errors';
+import { BeadflowError } from '../shared/errors';
 import { parseDuration } from '../dsl/duration';
 import { KNOWN_ROLES, ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, canonicalRole } from '../shared/roles';
 
@@ -37,7 +37,7 @@ export function parseRoles(list: string | undefined): string[] {
   const roles = list.split(',').map((r) => r.trim()).filter(Boolean);
   const unknown = roles.filter((r) => !canonicalRole(r));
   if (unknown.length) {
-    throw new CliError(`unknown role(s): ${unknown.join(', ')}`, { hint: `known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`, exitCode: 2 });
+    throw new BeadflowError(`unknown role(s): ${unknown.join(', ')}`, { hint: `known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`, kind: 'usage' });
   }
   return [...new Set(roles.map((r) => canonicalRole(r)!))];
 }
@@ -66,7 +66,7 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   } catch (err) {
     const e = err as { code?: string; message?: string; exitCode?: number };
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') throw err;
-    throw new CliError(String(e.message ?? err).replace(/^error: /, ''), { hint: 'see npm run worker -- --help', exitCode: 2 });
+    throw new BeadflowError(String(e.message ?? err).replace(/^error: /, ''), { hint: 'see npm run worker -- --help', kind: 'usage' });
   }
   const o = program.opts<Record<string, string | string[] | boolean | undefined>>();
   const str = (flag: unknown, key: string): string | undefined => (typeof flag === 'string' && flag ? flag : env[key] || undefined);
@@ -91,7 +91,7 @@ function count(text: string | undefined, where: string, fallback: number, min = 
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < min) {
-    throw new CliError(`${where} must be a whole number of at least ${min}, not "${text}"`, { hint: `the default is ${fallback}`, exitCode: 2 });
+    throw new BeadflowError(`${where} must be a whole number of at least ${min}, not "${text}"`, { hint: `the default is ${fallback}`, kind: 'usage' });
   }
   return n;
 }
@@ -99,6 +99,6 @@ function count(text: string | undefined, where: string, fallback: number, min = 
 function grace(text: string | undefined): number {
   if (text === undefined) return WORKER_DEFAULTS.shutdownGraceMs;
   const ms = parseDuration(text);
-  if (ms === undefined) throw new CliError(`--shutdown-grace / BEADFLOW_SHUTDOWN_GRACE: "${text}" is not a duration`, { hint: 'write it like 30s, 2m or 0', exitCode: 2 });
+  if (ms === undefined) throw new BeadflowError(`--shutdown-grace / BEADFLOW_SHUTDOWN_GRACE: "${text}" is not a duration`, { hint: 'write it like 30s, 2m or 0', kind: 'usage' });
   return ms;
 }

@@ -12,7 +12,7 @@ import { loadPersonas } from '../activities/agents/personas';
 import type { AgentProvider } from '../activities/agents/provider';
 import { RoleRoutedProvider } from '../activities/agents/routed';
 import { ScriptedAgent } from '../activities/agents/scripted';
-import { CliError } from '../cli/errors';
+import { BeadflowError } from '../shared/errors';
 import { parseDuration } from '../dsl/duration';
 import type { Scenario } from '../shared/bead';
 import { KNOWN_ROLES, roleSlug } from '../shared/roles';
@@ -63,7 +63,7 @@ export function createProvider(opts: ProviderOptions): AgentProvider {
 
 function checkedName(name: string, where: string): ProviderName {
   if ((PROVIDERS as readonly string[]).includes(name)) return name as ProviderName;
-  throw new CliError(`unknown agent provider "${name}" (from ${where})`, { hint: `use one of: ${PROVIDERS.join(', ')}`, exitCode: 2 });
+  throw new BeadflowError(`unknown agent provider "${name}" (from ${where})`, { hint: `use one of: ${PROVIDERS.join(', ')}`, kind: 'usage' });
 }
 
 function scripted(opts: ProviderOptions, env: NodeJS.ProcessEnv): AgentProvider {
@@ -76,7 +76,7 @@ function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Person
   const own = role ? env[`BEADFLOW_AGENT_COMMAND_${roleEnvSuffix(role)}`] : undefined;
   const given = own ?? opts.agentCommand ?? env.BEADFLOW_AGENT_COMMAND;
   if (!given) {
-    throw new CliError('the command agent needs an executable', { hint: 'pass --agent-command PATH or set BEADFLOW_AGENT_COMMAND', exitCode: 2 });
+    throw new BeadflowError('the command agent needs an executable', { hint: 'pass --agent-command PATH or set BEADFLOW_AGENT_COMMAND', kind: 'usage' });
   }
   // A relative path means the worker's directory, not the bead's worktree the agent runs in.
   const executable = given.includes('/') ? path.resolve(given) : given;
@@ -84,7 +84,7 @@ function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Person
     try {
       accessSync(executable, constants.X_OK);
     } catch {
-      throw new CliError(`agent command ${executable} does not exist or is not executable`, { hint: `chmod +x ${executable}, or pass another --agent-command`, exitCode: 2 });
+      throw new BeadflowError(`agent command ${executable} does not exist or is not executable`, { hint: `chmod +x ${executable}, or pass another --agent-command`, kind: 'usage' });
     }
   }
   return new CommandAgent({
@@ -99,14 +99,14 @@ function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Person
 function openai(env: NodeJS.ProcessEnv, personas: Personas): AgentProvider {
   const baseUrl = env.OPENAI_BASE_URL;
   if (!baseUrl && !env.OPENAI_API_KEY) {
-    throw new CliError('the openai agent needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local endpoint)', {
+    throw new BeadflowError('the openai agent needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local endpoint)', {
       hint: 'set OPENAI_API_KEY, or OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 for an OpenAI-compatible server',
-      exitCode: 2,
+      kind: 'usage',
     });
   }
   const retries = env.BEADFLOW_OPENAI_MAX_RETRIES;
   if (retries !== undefined && !/^\d+$/.test(retries)) {
-    throw new CliError(`BEADFLOW_OPENAI_MAX_RETRIES must be a whole number, not "${retries}"`, { exitCode: 2 });
+    throw new BeadflowError(`BEADFLOW_OPENAI_MAX_RETRIES must be a whole number, not "${retries}"`, { kind: 'usage' });
   }
   return new OpenAIAgent({
     baseUrl,
@@ -123,7 +123,7 @@ function readPersonas(dir: string | undefined): Personas {
   try {
     return loadPersonas(dir);
   } catch (err) {
-    throw new CliError((err as Error).message.replace(/ Hint: .*$/, ''), { hint: 'pass --personas DIR (or BEADFLOW_PERSONAS) with <role-slug>.md files', exitCode: 2 });
+    throw new BeadflowError((err as Error).message.replace(/ Hint: .*$/, ''), { hint: 'pass --personas DIR (or BEADFLOW_PERSONAS) with <role-slug>.md files', kind: 'usage' });
   }
 }
 
@@ -131,7 +131,7 @@ function duration(env: NodeJS.ProcessEnv, key: string): number | undefined {
   const text = env[key];
   if (text === undefined || text === '') return undefined;
   const ms = parseDuration(text);
-  if (ms === undefined) throw new CliError(`${key}="${text}" is not a duration`, { hint: 'write it like 90s, 5m or 1h30m', exitCode: 2 });
+  if (ms === undefined) throw new BeadflowError(`${key}="${text}" is not a duration`, { hint: 'write it like 90s, 5m or 1h30m', kind: 'usage' });
   return ms;
 }
 
@@ -144,7 +144,7 @@ function jsonArgs(text: string | undefined): string[] | undefined {
     value = undefined;
   }
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new CliError(`BEADFLOW_AGENT_ARGS must be a JSON array of strings, not ${text}`, { hint: 'e.g. BEADFLOW_AGENT_ARGS=\'["--model", "x"]\'', exitCode: 2 });
+    throw new BeadflowError(`BEADFLOW_AGENT_ARGS must be a JSON array of strings, not ${text}`, { hint: 'e.g. BEADFLOW_AGENT_ARGS=\'["--model", "x"]\'', kind: 'usage' });
   }
   return value;
 }

@@ -27,6 +27,7 @@ import { stateQuery } from './messages';
 import { definitionProblems } from './guards';
 import { LedgerSync } from './ledger-sync';
 import { Visibility } from './visibility';
+import { ERROR_TYPES } from '../shared/errors';
 
 export interface BeadWorkflowInput extends BeadInput {
   /** Set by continue-as-new: the interpreter state to resume from. */
@@ -40,7 +41,7 @@ export interface BeadWorkflowInput extends BeadInput {
 const COMMIT_LOCK_PATCH = 'commit-lock';
 const DECISION_INTAKE_PATCH = 'decision-intake';
 /** Error type of a start input that cannot run (null, no bead id, a malformed definition or resume state). */
-export const INVALID_BEAD_INPUT = 'InvalidBeadInput';
+export const INVALID_BEAD_INPUT = ERROR_TYPES.invalidBeadInput;
 
 /** Runs a check that must not throw inside a workflow task: a crash in it counts as a problem. */
 function checked(check: () => string[]): string[] {
@@ -72,7 +73,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   const problems = checked(() => definitionProblems(definition));
   if (problems.length > 0) {
     // Non-retryable and named: a broken definition must end the run, not wedge a workflow task.
-    throw ApplicationFailure.nonRetryable(`definition ${definition?.id ?? '?'} is invalid: ${problems.join('; ')}`, 'InvalidDefinition');
+    throw ApplicationFailure.nonRetryable(`definition ${definition?.id ?? '?'} is invalid: ${problems.join('; ')}`, ERROR_TYPES.invalidDefinition);
   }
   const interp = new Interpreter(definition, bead.id, input.resume);
   // Runs recorded before refused decisions stopped burning their requestId replay with the old rule.

@@ -17,6 +17,7 @@ import type { Bead, RunOptions } from '../shared/bead';
 import { roleTaskQueue } from '../shared/roles';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import type { CommitNodes } from './commit-node';
+import { ERROR_TYPES } from '../shared/errors';
 
 type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string };
 
@@ -44,7 +45,7 @@ export class Effects {
         backoffCoefficient: 2,
         maximumInterval: 30_000,
         maximumAttempts: this.options.turnRetryAttempts ?? 5,
-        nonRetryableErrorTypes: ['MalformedAgentResult', 'AgentConfigurationError'],
+        nonRetryableErrorTypes: [ERROR_TYPES.malformedAgentResult, ERROR_TYPES.agentConfiguration],
       },
     });
   }

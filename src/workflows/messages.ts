@@ -10,6 +10,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Condition } from '../dsl/types';
 import type { EscalationRecord, HistoryEntry, BeadStatus } from '../interpreter/types';
+import { ERROR_TYPES } from '../shared/errors';
 
 export interface DecisionPayload {
   by: string;
@@ -81,4 +82,4 @@ export const overrideUpdate = defineUpdate<DecisionResult, [OverridePayload]>('o
 export const stateQuery = defineQuery<BeadState>('state');
 
 /** Error type of a refused decision Update (validator refusal): the message says why and what to do. */
-export const DECISION_REFUSED = 'DecisionRefused';
+export const DECISION_REFUSED = ERROR_TYPES.decisionRefused;

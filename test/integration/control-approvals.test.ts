@@ -53,6 +53,8 @@ describe('approvals', () => {
       const refused = (await cli('approve', handle.workflowId, '--by', 'Mallory', '--reason', 'lgtm')) as { code: number; stderr: string };
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /Mallory may not decide "pm_review" \(approvers: Product Manager\)/);
+      // The CLI's Update refusal writes nothing; the same decision as a plain signal is recorded as refused.
+      await handle.signal('approve', { by: 'Mallory', reason: 'lgtm' });
       await handle.signal('reject', { by: 'PM', reason: 'first', requestId: 'req-1' });
       await handle.signal('reject', { by: 'PM', reason: 'first again', requestId: 'req-1' });
       await waitForState(handle, (x) => x.status === 'waiting_approval' && x.cycleCount === 1, 'back at pm_review');
@@ -61,7 +63,7 @@ describe('approvals', () => {
       assert.equal((await handle.result()).status, 'completed');
       const late = (await cli('approve', handle.workflowId, '--by', 'Product Manager')) as { code: number; stderr: string };
       assert.equal(late.code, 1);
-      assert.match(late.stderr, /not waiting for approval \(status completed/);
+      assert.match(late.stderr, /no longer running \(Temporal says completed\)/);
       await handle.signal('approve', { by: 'Product Manager' }).catch(() => undefined); // closed: Temporal refuses it
       const s = await state(handle);
       assert.deepEqual(s.history.filter((e) => e.kind === 'decision').map((e) => `${e.outcome}:${e.actor}`), ['rejected:PM', 'approved:product-manager']);

@@ -7,6 +7,7 @@ import { register as status } from './status';
 import { register as approve } from './approve';
 import { register as reject } from './reject';
 import { register as override } from './override';
+import { register as cancel } from './cancel';
 import { register as lock } from './lock';
 import { register as list } from './list';
 import { register as history } from './history';
@@ -26,6 +27,7 @@ export const commands: Array<(program: Command) => void> = [
   approve,
   reject,
   override,
+  cancel,
   lock,
   list,
   history,

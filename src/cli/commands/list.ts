@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import { BEAD_STATUS, BEAD_TYPE, CURRENT_NODE, REQUIRED_ROLE } from '../../shared/search-attributes';
+import { effectiveStatus } from '../../client/status';
 import { action } from '../action';
 import { connectClient } from '../connection';
 import { usageError } from '../errors';
@@ -35,7 +36,7 @@ export async function listBeadRuns(client: Client, opts: { active?: boolean; lim
     rows.push({
       beadId: wf.workflowId,
       runId: wf.runId,
-      status: sa.get(BEAD_STATUS) ?? wf.status.name.toLowerCase(),
+      status: effectiveStatus(sa.get(BEAD_STATUS), wf.status.name),
       executionStatus: wf.status.name,
       currentNode: dash(sa.get(CURRENT_NODE)),
       requiredRole: dash(sa.get(REQUIRED_ROLE)),

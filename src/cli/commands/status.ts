@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { beadState } from '../../client/beads';
+import { beadStatus } from '../../client/status';
 import { action } from '../action';
 import { connectClient } from '../connection';
 import { formatState, printJson } from '../format';
@@ -9,12 +9,24 @@ export function register(program: Command): void {
     .command('status')
     .description("show a bead's state: status, current node, who it waits on, history")
     .argument('<bead>', 'bead id')
-    .option('--json', 'the `state` query as JSON')
+    .option('--json', 'the `state` query as JSON (or, with no worker running, what the search attributes say)')
     .action(
       action(async (beadId: string, flags: { json?: boolean }) => {
-        const state = await beadState(await connectClient(), beadId);
-        if (flags.json) printJson(state);
-        else process.stdout.write(`${formatState(state)}\n`);
+        const answer = await beadStatus(await connectClient(), beadId);
+        if (answer.source === 'query') {
+          if (flags.json) printJson(answer.state);
+          else process.stdout.write(`${formatState(answer.state)}\n`);
+          return;
+        }
+        if (flags.json) return printJson(answer);
+        process.stdout.write(
+          [
+            `bead        ${answer.beadId}`,
+            `status      ${answer.status}  (Temporal: ${answer.executionStatus.toLowerCase()})`,
+            `node        ${answer.currentNode || '-'}${answer.requiredRole ? `  (waiting on ${answer.requiredRole})` : ''}`,
+            `note        ${answer.note}`,
+          ].join('\n') + '\n',
+        );
       }),
     );
 }

@@ -1,0 +1,43 @@
+/**
+ * The error vocabulary shared by client, workers and CLI: one class a person can act on (message
+ * plus hint, and a kind the CLI maps to its exit code), and the type names of the failures that
+ * cross the workflow/activity boundary. The CLI renders these; `client/` and `workers/` never
+ * import CLI code.
+ */
+
+/** Exit codes of `beadflow`, one table (docs/cli.md). */
+export const EXIT_CODES = {
+  ok: 0,
+  /** Failed or refused: invalid definition, refused decision, unknown bead, no Temporal server, bead failed. */
+  failed: 1,
+  /** Bad flags or arguments. */
+  usage: 2,
+  /** `bead start --wait --timeout` ran out of time before the bead ended or parked. */
+  timeout: 3,
+} as const;
+
+export type ErrorKind = Exclude<keyof typeof EXIT_CODES, 'ok'>;
+
+export class BeadflowError extends Error {
+  readonly hint?: string;
+  readonly kind: ErrorKind;
+  constructor(message: string, opts: { hint?: string; kind?: ErrorKind; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'BeadflowError';
+    this.hint = opts.hint;
+    this.kind = opts.kind ?? 'failed';
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.kind];
+  }
+}
+
+/** Failure types that travel as ApplicationFailure types (thrown in workflows and activities, named in retry policies). */
+export const ERROR_TYPES = {
+  decisionRefused: 'DecisionRefused',
+  invalidBeadInput: 'InvalidBeadInput',
+  invalidDefinition: 'InvalidDefinition',
+  malformedAgentResult: 'MalformedAgentResult',
+  agentConfiguration: 'AgentConfigurationError',
+} as const;

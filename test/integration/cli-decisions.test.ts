@@ -1,0 +1,99 @@
+/** The CLI's decisions, cancel and status: Updates when a worker answers, signals and search attributes when none does. */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { BeadHarness, state, waitForState } from '../helpers/beads';
+import { startTestEnv, waitFor } from '../helpers/temporal';
+import { bugLike } from '../fixtures/definitions';
+import { workflowPollers } from '../../src/client/pollers';
+
+const run = promisify(execFile);
+const BIN = path.resolve(__dirname, '../../bin/beadflow.js');
+const humanReview = () => bugLike({ pm: { approval: { approvers: ['Product Manager'], mode: 'human' } } });
+
+type CliResult = { code: number; stdout: string; stderr: string };
+
+describe('CLI decisions, cancel and status', () => {
+  let env: TestWorkflowEnvironment;
+  let cli: (...args: string[]) => Promise<CliResult>;
+  before(async () => {
+    env = await startTestEnv();
+    cli = (...args) =>
+      run('node', [BIN, ...args], { env: { ...process.env, TEMPORAL_ADDRESS: env.address } }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: CliResult) => e,
+      );
+  });
+  after(async () => env?.teardown());
+
+  test('approve answers with the edge taken; a refusal exits 1 with the reason', async () => {
+    const h = new BeadHarness(env);
+    await (await h.workers()).runUntil(async () => {
+      const handle = await h.start(humanReview());
+      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const refused = await cli('reject', handle.workflowId, '--by', 'Mallory', '--reason', 'no');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /refused the reject: Mallory may not decide "pm_review"/);
+      const empty = await cli('approve', handle.workflowId, '--by', '  ');
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /--by is empty/);
+      const ok = await cli('approve', handle.workflowId, '--by', 'Product Manager', '--reason', 'fine');
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /approved pm_review of \S+; took pm_review → apply_fix \(approved\)/);
+      assert.equal((await handle.result()).status, 'completed');
+    });
+  });
+
+  test('with no worker running: approve is delivered as a signal, status falls back to the search attributes', async () => {
+    const h = new BeadHarness(env);
+    const workers = await h.workers();
+    const handle = await h.start(humanReview());
+    await workers.runUntil(() => waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review'));
+    // The server forgets a stopped poller only after minutes; a fresh task queue has none from the start.
+    const idle = new BeadHarness(env);
+    const parked = await idle.start(humanReview());
+    await waitFor(async () => (await workflowPollers(env.client, idle.taskQueue)).length === 0, { what: 'no pollers on a fresh queue' });
+    const status = await cli('status', parked.workflowId);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /status\s+running/);
+    assert.match(status.stdout, /no worker is polling task queue/);
+    const approve = await cli('approve', parked.workflowId, '--by', 'Product Manager');
+    assert.equal(approve.code, 0, approve.stderr);
+    assert.match(approve.stdout, /sent to \S+ as a signal: no worker polls task queue/);
+    await parked.terminate('test over');
+    const gone = await cli('status', parked.workflowId, '--json');
+    assert.equal(JSON.parse(gone.stdout).status, 'terminated');
+    await handle.terminate('test over');
+  });
+
+  test('cancel ends the bead cancelled; bead start refuses empty inputs with exit 2', async () => {
+    const h = new BeadHarness(env);
+    await (await h.workers()).runUntil(async () => {
+      const handle = await h.start(humanReview());
+      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const r = await cli('cancel', handle.workflowId, '--by', 'Operator', '--reason', 'wrong repository');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /now cancelled/);
+      const s = await state(handle);
+      assert.equal(s.status, 'cancelled');
+      assert.match(s.endReason ?? '', /cancelled by Operator: wrong repository/);
+      const list = await cli('list', '--json');
+      const row = (JSON.parse(list.stdout) as Array<{ beadId: string; status: string }>).find((x) => x.beadId === handle.workflowId);
+      assert.equal(row?.status, 'cancelled');
+    });
+    for (const [flags, message] of [
+      [['--definition', ''], /--definition is empty/],
+      [['--id', ''], /--id is empty/],
+      [['--type', ''], /--type is empty/],
+      [['--priority', 'P9'], /unknown priority "P9"/],
+    ] as const) {
+      const r = await cli('bead', 'start', '--title', 'x', ...flags);
+      assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /hint: /);
+    }
+  });
+});
