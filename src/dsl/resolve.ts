@@ -22,6 +22,7 @@ export function resolveDefinition(raw: RawDefinition, source?: string): Resolved
       (e): ResolvedEdge => ({ from: e.from_node_key, to: e.to_node_key, condition: e.condition ?? 'success', priority: e.priority ?? 0 }),
     ),
     maxHops: raw.max_hops ?? DEFAULTS.maxHops,
+    ...(raw.cycle_scope === 'global' ? { cycleScope: 'global' as const } : {}),
     escalation: { childBead: raw.escalation?.child_bead ?? false },
   };
   if (match || raw.priority !== undefined) {

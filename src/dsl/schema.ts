@@ -93,7 +93,11 @@ export const definitionSchema = z
     is_default: z.boolean().meta({ description: 'Preferred among definitions of the same workflow_type.', default: false }).optional(),
     priority: z.number().int().meta({ description: 'Selection priority when match_criteria has none.' }).optional(),
     match_criteria: matchCriteriaSchema.optional(),
-    max_hops: count(1, 'Total node transitions a bead may make before it escalates.', DEFAULTS.maxHops).optional(),
+    max_hops: count(1, 'Total node transitions (edges taken) a bead may make before it escalates.', DEFAULTS.maxHops).optional(),
+    cycle_scope: z
+      .enum(['node', 'global'])
+      .meta({ description: 'What max_cycles counts: re-entries of each node, or of all nodes together (Loom).', default: 'node' })
+      .optional(),
     defaults: nodeSettingsSchema.meta({ description: 'Settings applied to every node that does not set them.' }).optional(),
     escalation: z
       .object({ child_bead: z.boolean().meta({ description: 'Open a P0 "CEO decision" child bead on escalation.', default: false }).optional() })

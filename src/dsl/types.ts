@@ -61,8 +61,10 @@ export interface ResolvedDefinition {
   isDefault: boolean;
   nodes: ResolvedNode[];
   edges: ResolvedEdge[];
-  /** Total redispatch hops allowed for a bead. */
+  /** Node transitions (edges taken) a bead may make in total before it escalates. */
   maxHops: number;
+  /** What `max_cycles` counts: re-entries of each node (`node`), or of all nodes together (`global`). */
+  cycleScope?: 'node' | 'global';
   /** Start a P0 "CEO decision" child bead when the run escalates. */
   escalation: { childBead: boolean };
   match?: MatchCriteria;
@@ -74,7 +76,7 @@ export const DEFAULTS = {
   maxAttempts: 3,
   maxCycles: 3,
   maxDispatches: 5,
-  maxHops: 20,
+  maxHops: 100,
   retry: { initialMs: 1_000, coefficient: 2, maxMs: 60_000 } satisfies RetryPolicy,
   leaseMs: 5 * 60_000,
 } as const;

@@ -46,12 +46,17 @@ export function initialState(def: ResolvedDefinition, beadId: string): Interpret
   };
 }
 
+/** Key of the whole-graph cycle count in `reentries` (not a valid node key: node keys are names). */
+const GLOBAL_CYCLES = '*';
+
 export class Interpreter {
   readonly state: InterpreterState;
   /** What became of each accepted decision or override (by identity): what a decision Update answers. */
   private readonly outcomes = new WeakMap<Decision | Override, AppliedDecision>();
   /** Runs recorded before refusals stopped burning request ids remember those ids too (set by the shell from `patched()`). */
   rememberRefusedRequestIds = false;
+  /** Runs recorded before max_hops counted transitions spend hops on redispatches (set by the shell from `patched()`). */
+  hopsCountRedispatches = false;
 
   constructor(
     readonly def: ResolvedDefinition,
@@ -214,6 +219,8 @@ export class Interpreter {
     escalation.resolution = `${o.action}${o.node ? ` ${o.node}` : ''} by ${o.by}`;
     record(this.state, { kind: 'override', node: c.node, actor: o.by, outcome: o.action, to: o.node, endedAt: now, summary: o.reason ?? escalation.resolution });
     this.state.status = 'running';
+    // The CEO's say-so grants a fresh transition budget (the old one is why it escalated).
+    if (escalation.reason === 'hops') this.state.transitions = 0;
     switch (o.action) {
       case 'abort':
         return this.finish('aborted', `aborted by ${o.by}${o.reason ? `: ${o.reason}` : ''}`, now);
@@ -313,10 +320,12 @@ export class Interpreter {
     if (c.dispatch >= node.maxDispatches) {
       return this.attemptFailed(c, node, `needed more than ${node.maxDispatches} dispatches (max_dispatches)`, now);
     }
-    if (this.state.hops >= this.def.maxHops) {
-      return this.attemptFailed(c, node, `bead used its ${this.def.maxHops} redispatch hops (max_hops)`, now);
+    if (this.hopsCountRedispatches) {
+      if (this.state.hops >= this.def.maxHops) {
+        return this.attemptFailed(c, node, `bead used its ${this.def.maxHops} redispatch hops (max_hops)`, now);
+      }
+      this.state.hops++;
     }
-    this.state.hops++;
     c.dispatch++;
     c.context.push(summary);
     return this.stepFor(c, now);
@@ -366,6 +375,13 @@ export class Interpreter {
   }
 
   private move(c: Cursor, edge: ResolvedEdge, now: number): Step {
+    if (!this.hopsCountRedispatches && edge.to !== '') {
+      const transitions = (this.state.transitions ?? 0) + 1;
+      this.state.transitions = transitions;
+      if (transitions > this.def.maxHops && edge.condition !== 'escalated') {
+        return this.escalate(c, 'hops', `the bead took ${this.def.maxHops} transitions (max_hops) and would take ${edge.from || '(start)'} → ${edge.to}`, now);
+      }
+    }
     record(this.state, { kind: 'move', node: edge.from, condition: edge.condition, to: edge.to, endedAt: now, summary: `${edge.from || '(start)'} --${edge.condition}--> ${edge.to || '(end)'}`, branch: this.branchOf(c) });
     if (FAILING.has(edge.condition) && c.id !== MAIN) c.failed = true;
     if (edge.to === '') {
@@ -382,8 +398,10 @@ export class Interpreter {
     const node = nodeByKey(this.def, key);
     const seen = this.state.visits[key] ?? 0;
     if (opts.countCycle && seen > 0) {
-      const reentries = (this.state.reentries[key] ?? 0) + 1;
-      this.state.reentries[key] = reentries;
+      // Global scope (Loom's): one count over every re-entry; the entered node's max_cycles limits it.
+      const counter = this.def.cycleScope === 'global' ? GLOBAL_CYCLES : key;
+      const reentries = (this.state.reentries[counter] ?? 0) + 1;
+      this.state.reentries[counter] = reentries;
       this.state.cycleCount = Math.max(this.state.cycleCount, reentries);
       if (reentries >= node.maxCycles) {
         return this.escalate(c, 'cycles', `"${key}" would run again after ${reentries} cycles (max_cycles ${node.maxCycles})`, now);

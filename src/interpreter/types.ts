@@ -45,7 +45,7 @@ export interface HistoryEntry {
   summary: string;
 }
 
-export type EscalationReason = 'attempts' | 'cycles' | 'timeout' | 'dispatches' | 'no_route' | 'branch';
+export type EscalationReason = 'attempts' | 'cycles' | 'hops' | 'timeout' | 'dispatches' | 'no_route' | 'branch' | 'no_worker_for_role';
 
 export interface EscalationRecord {
   node: string;
@@ -119,6 +119,8 @@ export interface InterpreterState {
   /** Dispatches per node over the whole bead: indexes scripted scenarios. */
   nodeDispatches: Record<string, number>;
   hops: number;
+  /** Edges taken by all cursors (what max_hops limits); absent in states from before it was counted. */
+  transitions?: number;
   feedback?: string;
   escalation?: EscalationRecord;
   cursors: Cursor[];

@@ -40,6 +40,7 @@ export interface BeadWorkflowInput extends BeadInput {
 
 const COMMIT_LOCK_PATCH = 'commit-lock';
 const DECISION_INTAKE_PATCH = 'decision-intake';
+const MAX_HOPS_TRANSITIONS_PATCH = 'max-hops-transitions';
 /** Error type of a start input that cannot run (null, no bead id, a malformed definition or resume state). */
 export const INVALID_BEAD_INPUT = ERROR_TYPES.invalidBeadInput;
 
@@ -78,6 +79,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   const interp = new Interpreter(definition, bead.id, input.resume);
   // Runs recorded before refused decisions stopped burning their requestId replay with the old rule.
   interp.rememberRefusedRequestIds = !patched(DECISION_INTAKE_PATCH);
+  interp.hopsCountRedispatches = !patched(MAX_HOPS_TRANSITIONS_PATCH);
   const options = input.options ?? {};
   const commits = setupCommitNodes(bead, options, input.workspace);
   const effects = new Effects(interp, bead, options, commits);

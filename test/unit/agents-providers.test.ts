@@ -5,14 +5,14 @@ import { CommandAgent } from '../../src/activities/agents/command';
 import { OpenAIAgent } from '../../src/activities/agents/openai';
 import { RoleRoutedProvider } from '../../src/activities/agents/routed';
 import { ScriptedAgent } from '../../src/activities/agents/scripted';
-import { CliError } from '../../src/cli/errors';
+import { BeadflowError } from '../../src/shared/errors';
 import { parseRoles } from '../../src/workers/main';
 import { WORKER_DEFAULTS, parseWorkerArgs } from '../../src/workers/options';
 import { createProvider, roleEnvSuffix } from '../../src/workers/providers';
 import { fakeTurn, script, tempDir, turnInput } from '../helpers/agents';
 
 const argv = (...args: string[]) => ['node', 'worker', ...args];
-const cliError = (pattern: RegExp) => (err: unknown) => err instanceof CliError && err.exitCode === 2 && pattern.test(err.message);
+const cliError = (pattern: RegExp) => (err: unknown) => err instanceof BeadflowError && err.exitCode === 2 && pattern.test(err.message);
 
 let tmp: ReturnType<typeof tempDir>;
 let agentPath: string;
@@ -34,7 +34,7 @@ describe('parseRoles', () => {
   });
 
   test('an unknown role stops the worker at start, with the known roles as hint', () => {
-    assert.throws(() => parseRoles('QA,Data Scientist'), (err: unknown) => cliError(/unknown role\(s\): Data Scientist/)(err) && /known roles: CEO/.test((err as CliError).hint ?? ''));
+    assert.throws(() => parseRoles('QA,Data Scientist'), (err: unknown) => cliError(/unknown role\(s\): Data Scientist/)(err) && /known roles: CEO/.test((err as BeadflowError).hint ?? ''));
   });
 });
 

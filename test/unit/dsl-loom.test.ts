@@ -51,7 +51,7 @@ describe("Loom's definitions (shared/peers/loom)", () => {
     assert.equal(def.nodes[3].leaseMs, 5 * 60_000);
     assert.equal(def.edges.length, 11);
     assert.deepEqual(def.edges[0], { from: '', to: 'investigate', condition: 'success', priority: 100 });
-    assert.equal(def.maxHops, 20);
+    assert.equal(def.maxHops, 100);
     assert.equal(def.match, undefined);
   });
 

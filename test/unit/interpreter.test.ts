@@ -152,7 +152,8 @@ describe('interpreter: redispatch', () => {
     }
     assert.equal(step.kind === 'turn' && step.dispatch, 3);
     assert.equal(interp.state.cursors[0].context.length, 2);
-    assert.equal(interp.state.hops, 2);
+    assert.equal(interp.state.dispatchCount, 2, 'redispatches count as dispatches');
+    assert.equal(interp.state.hops, 0, 'and no longer spend max_hops (transitions do)');
   });
 
   test('redispatch beyond max_dispatches counts as a failure', () => {
