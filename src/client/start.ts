@@ -2,7 +2,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { BeadflowError } from '../shared/errors';
-import { PRIORITIES } from '../shared/bead';
+import { priorityKey } from '../shared/priority';
 import { BEAD_ID, BEAD_STATUS, BEAD_TYPE } from '../shared/search-attributes';
 import type { BeadInput } from '../shared/bead';
 import { WORKFLOW_TASK_QUEUE } from '../shared/roles';
@@ -34,8 +34,3 @@ export async function startBeadRun(client: Client, input: BeadInput, taskQueue =
   }
 }
 
-/** P0 → 1 (first) ... P4 → 5; anything else → Temporal's default (3). */
-export function priorityKey(priority: string | undefined): number {
-  const i = (PRIORITIES as readonly string[]).indexOf(priority ?? '');
-  return i >= 0 ? i + 1 : 3;
-}

@@ -57,6 +57,7 @@ function resolveNode(node: RawNode, defaults: RawNodeSettings): ResolvedNode {
     },
     maxCycles: node.max_cycles ?? defaults.max_cycles ?? DEFAULTS.maxCycles,
     maxDispatches: node.max_dispatches ?? defaults.max_dispatches ?? DEFAULTS.maxDispatches,
+    roleWaitMs: ms(node.role_wait) ?? ms(defaults.role_wait) ?? DEFAULTS.roleWaitMs,
     metadata: node.metadata ?? {},
   };
   if (node.persona_hint !== undefined) resolved.personaHint = node.persona_hint;

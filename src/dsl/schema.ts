@@ -32,6 +32,9 @@ export const nodeSettingsShape = {
   retry: retrySchema.optional(),
   max_cycles: count(1, 'Times a loop may bring the bead back to this node before it escalates.', DEFAULTS.maxCycles).optional(),
   max_dispatches: count(1, 'Agent turns this node may dispatch (attempts and redispatches) before it escalates.', DEFAULTS.maxDispatches).optional(),
+  role_wait: duration
+    .meta({ description: "How long a turn may wait for a worker of the node's role before the node times out (timeout edge) or escalates with reason no_worker_for_role; 0 = forever.", default: '1h' })
+    .optional(),
   lease: duration.meta({ description: 'Commit nodes: how long the repository lock is held before it expires.', default: '5m' }).optional(),
 };
 

@@ -31,6 +31,8 @@ export interface ResolvedNode {
   retry: RetryPolicy;
   maxCycles: number;
   maxDispatches: number;
+  /** Agent turns: how long a turn may wait for a worker of the role (schedule-to-start); 0 = forever. Absent in definitions resolved before it existed. */
+  roleWaitMs?: number;
   approval?: { approvers: string[]; mode: ApprovalMode };
   verify?: { command: string[] };
   /** Commit nodes: lock lease. */
@@ -79,4 +81,5 @@ export const DEFAULTS = {
   maxHops: 100,
   retry: { initialMs: 1_000, coefficient: 2, maxMs: 60_000 } satisfies RetryPolicy,
   leaseMs: 5 * 60_000,
+  roleWaitMs: 60 * 60_000,
 } as const;

@@ -135,6 +135,17 @@ export class Interpreter {
     return this.stepFor(c, now);
   }
 
+  /** No worker of the node's role picked the turn up within its role_wait: the timeout edge, else an escalation that says so. */
+  noWorkerForRole(cursorId: string, waitedMs: number, now: number): Step {
+    const c = this.cursor(cursorId);
+    const node = nodeByKey(this.def, c.node);
+    const detail = `no worker serves role "${node.role}": the turn of "${node.key}" waited ${Math.round(waitedMs / 1000)} s (role_wait); start one with \`npm run worker -- --roles "${node.role}"\``;
+    record(this.state, { kind: 'timeout', node: node.key, role: node.role, attempt: c.attempt, endedAt: now, summary: detail, branch: this.branchOf(c) });
+    const edge = selectEdge(this.def, node.key, 'timeout');
+    if (edge) return this.move(c, edge, now);
+    return this.escalate(c, 'no_worker_for_role', detail, now);
+  }
+
   /** The node's whole-node deadline passed (any attempt, dispatch or backoff in flight is cancelled). */
   timedOut(cursorId: string, now: number): Step {
     const c = this.cursor(cursorId);

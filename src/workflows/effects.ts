@@ -4,12 +4,17 @@
  */
 import {
   ActivityCancellationType,
+  ActivityFailure,
   CancellationScope,
+  TimeoutFailure,
   isCancellation,
   proxyActivities,
   sleep,
 } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/types';
+import type { ResolvedNode } from '../dsl/types';
+import { TimeoutType } from '@temporalio/common';
+import { priorityKey } from '../shared/priority';
 import type { Interpreter, Step } from '../interpreter';
 import { buildTurnInput, nodeByKey } from '../interpreter';
 import type { AgentTurnResult } from '../shared/agent';
@@ -19,7 +24,12 @@ import { innermostMessage, remainingMs, waitUntil } from './waits';
 import type { CommitNodes } from './commit-node';
 import { ERROR_TYPES } from '../shared/errors';
 
-type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string };
+type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string; noWorkerAfterMs?: number };
+
+/** The turn waited its role_wait and no worker of the role picked it up. */
+function noWorkerPickedUp(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
+}
 
 const DEFAULT_TURN_TIMEOUT_MS = 2 * 60 * 60_000;
 
@@ -32,10 +42,14 @@ export class Effects {
     private readonly commits?: CommitNodes,
   ) {}
 
-  private agents(role: string, deadline: number): AgentActivities {
+  private agents(node: ResolvedNode, role: string, deadline: number): AgentActivities {
     const remaining = remainingMs(deadline);
+    const roleWaitMs = node.roleWaitMs ?? 0;
     return proxyActivities<AgentActivities>({
       taskQueue: roleTaskQueue(role, this.options.roleQueuePrefix),
+      summary: `${node.key} · ${role}`,
+      priority: { priorityKey: priorityKey(this.bead.priority) },
+      ...(roleWaitMs > 0 ? { scheduleToStartTimeout: roleWaitMs } : {}),
       // The node's deadline bounds the turn; the timer below cancels it, this is the backstop.
       startToCloseTimeout: Math.max(1_000, Math.min(remaining ?? DEFAULT_TURN_TIMEOUT_MS, DEFAULT_TURN_TIMEOUT_MS)),
       heartbeatTimeout: this.options.heartbeatTimeoutMs ?? 30_000,
@@ -60,14 +74,19 @@ export class Effects {
     const scope = new CancellationScope();
     const startedAt = Date.now();
     scope
-      .run(() => this.agents(role, deadline).agentTurn(input))
+      .run(() => this.agents(node, role, deadline).agentTurn(input))
       .then(
         (value) => (result = { ok: true, value }),
         (err: unknown) => {
-          if (!isCancellation(err)) result = { ok: false, message: innermostMessage(err) };
+          if (isCancellation(err)) return;
+          result = { ok: false, message: innermostMessage(err), ...(noWorkerPickedUp(err) ? { noWorkerAfterMs: Date.now() - startedAt } : {}) };
         },
       );
     return { scope, settled: () => result, startedAt };
+  }
+
+  private nodeOf(cursorId: string): ResolvedNode {
+    return nodeByKey(this.interp.def, this.interp.state.cursors.find((c) => c.id === cursorId)!.node);
   }
 
   async turn(step: Extract<Step, { kind: 'turn' | 'commit' }>): Promise<Step> {
@@ -124,6 +143,11 @@ export class Effects {
 
   private settle(cursorId: string, settled: Settled, startedAt: number): Step {
     const now = Date.now();
+    if (!settled.ok && settled.noWorkerAfterMs !== undefined) {
+      const node = this.nodeOf(cursorId);
+      // A reviewer nobody runs leaves the decision to a person when the node allows one.
+      if (!(node.type === 'approval' && node.approval?.mode === 'any')) return this.interp.noWorkerForRole(cursorId, settled.noWorkerAfterMs, now);
+    }
     return settled.ok
       ? this.interp.turnFinished(cursorId, settled.value, startedAt, now)
       : this.interp.turnErrored(cursorId, settled.message, startedAt, now);

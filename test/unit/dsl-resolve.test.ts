@@ -38,6 +38,7 @@ describe('resolving', () => {
       retry: DEFAULTS.retry,
       maxCycles: DEFAULTS.maxCycles,
       maxDispatches: DEFAULTS.maxDispatches,
+      roleWaitMs: DEFAULTS.roleWaitMs,
       metadata: {},
     });
     assert.equal(def.name, 't');
