@@ -83,8 +83,24 @@ export function readDecision(raw: unknown, approve: boolean, mode: Mode): Intake
   const r = c.raw;
   return {
     ok: true,
-    value: { approve, by: (r.by as string).trim(), reason: bounded(str(r.reason) ?? '', LIMITS.reasonChars), requestId: str(r.requestId), node: str(r.node), source: 'person' },
+    value: {
+      approve,
+      by: (r.by as string).trim(),
+      reason: bounded(str(r.reason) ?? '', LIMITS.reasonChars),
+      requestId: str(r.requestId),
+      node: str(r.node),
+      source: 'person',
+      ...explicitAction(r),
+    },
   };
+}
+
+/** A decision on a CEO-decision bead may name what its parent does: {action: goto, target: node}. */
+function explicitAction(r: Record<string, unknown>): Pick<Decision, 'action' | 'target'> {
+  const action = str(r.action);
+  if (!action || !(OVERRIDE_ACTIONS as readonly string[]).includes(action)) return {};
+  const target = str(r.target);
+  return { action: action as Decision['action'], ...(target ? { target: bounded(target, LIMITS.keyChars) } : {}) };
 }
 
 /** An override payload → an Override, or why it cannot be one. */

@@ -322,6 +322,7 @@ export class Interpreter {
     c.waiting = false;
     const outcome: NodeOutcome = d.approve ? 'approved' : 'rejected';
     record(this.state, { kind: 'decision', node: node.key, role: node.role, actor: d.by, outcome, attempt: c.attempt, startedAt: c.enteredAt, endedAt: now, summary: d.reason || outcome, branch: this.branchOf(c) });
+    if (d.source === 'person') this.state.lastDecision = { by: d.by, approve: d.approve, reason: d.reason, ...(d.action ? { action: d.action, target: d.target } : {}) };
     if (d.approve) this.state.feedback = undefined;
     else this.state.feedback = d.reason ? `${node.key} rejected by ${d.by}: ${d.reason}` : `${node.key} rejected by ${d.by}`;
     return this.route(c, node, outcome, now);
@@ -375,6 +376,7 @@ export class Interpreter {
       return { kind: 'arrived', cursor: c.id, node: c.stopAt ?? '', failed: true };
     }
     this.state.escalation = escalation;
+    this.state.escalationSeq = (this.state.escalationSeq ?? 0) + 1;
     record(this.state, { kind: 'escalation', node, outcome: reason, attempt: c.attempt, endedAt: now, summary: detail });
     const edge = selectEdge(this.def, node, 'escalated');
     if (edge) {

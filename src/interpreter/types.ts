@@ -90,6 +90,18 @@ export interface Decision {
   node?: string;
   /** 'person' for signals, 'agent' for a reviewer agent's turn. */
   source: 'person' | 'agent';
+  /** CEO-decision beads: what the parent should do (default: approve = continue, reject = abort), and the node for goto. */
+  action?: Override['action'];
+  target?: string;
+}
+
+/** The last person's decision a bead applied: what a CEO-decision bead hands to its parent. */
+export interface AppliedPersonDecision {
+  by: string;
+  approve: boolean;
+  reason: string;
+  action?: Override['action'];
+  target?: string;
 }
 
 export interface Override {
@@ -125,6 +137,9 @@ export interface InterpreterState {
   escalation?: EscalationRecord;
   cursors: Cursor[];
   seenRequestIds: string[];
+  /** Escalations so far (names CEO-decision child beads uniquely, whatever the history window keeps). */
+  escalationSeq?: number;
+  lastDecision?: AppliedPersonDecision;
   /** An accepted CEO override the shell has not applied yet. */
   pendingOverride?: Override;
   endReason?: string;

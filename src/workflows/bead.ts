@@ -14,7 +14,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BranchResult, InterpreterState, Step } from '../interpreter';
+import type { AppliedPersonDecision, BranchResult, InterpreterState, Step } from '../interpreter';
 import { Interpreter, MAIN } from '../interpreter';
 import type { Workspace } from '../activities/git/types';
 import type { BeadInput } from '../shared/bead';
@@ -59,6 +59,8 @@ export interface BeadResult {
   reason: string;
   cycleCount: number;
   dispatchCount: number;
+  /** CEO-decision beads: the decision their parent applies. */
+  decision?: AppliedPersonDecision;
 }
 
 export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult> {
@@ -186,5 +188,12 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   await condition(allHandlersFinished);
   await ledger.settle();
   const s = interp.state;
-  return { beadId: bead.id, status: s.status, reason: end.kind === 'end' ? end.reason : '', cycleCount: s.cycleCount, dispatchCount: s.dispatchCount };
+  return {
+    beadId: bead.id,
+    status: s.status,
+    reason: end.kind === 'end' ? end.reason : '',
+    cycleCount: s.cycleCount,
+    dispatchCount: s.dispatchCount,
+    ...(bead.parentId && s.lastDecision ? { decision: s.lastDecision } : {}),
+  };
 }

@@ -1,24 +1,75 @@
-/** Open escalations: optionally start the CEO-decision child bead, then wait for the override. */
-import { ParentClosePolicy, condition, patched, startChild } from '@temporalio/workflow';
-import type { Interpreter, Step } from '../interpreter';
+/**
+ * Open escalations: optionally start the CEO-decision child bead, then wait for the override —
+ * from the CEO directly, or from the child's decision (approve = continue, reject = abort, or the
+ * action it names). When the parent is resolved the other way, the open child is cancelled with a note.
+ */
+import { ParentClosePolicy, condition, getExternalWorkflowHandle, patched, startChild } from '@temporalio/workflow';
+import type { AppliedPersonDecision, Interpreter, Override, Step } from '../interpreter';
 import { CEO_DECISION_DEFINITION, ceoDecisionBead } from '../interpreter/ceo-decision';
 import type { Bead, RunOptions } from '../shared/bead';
+import type { BeadResult } from './bead';
+import { cancelSignal } from './messages';
+import { innermostMessage } from './waits';
 
 /** Runs that escalated before child beads existed must replay without starting one. */
 const CEO_CHILD_BEAD_PATCH = 'ceo-child-bead';
+/** Runs recorded before the child's decision moved its parent wait for a direct override only. */
+const CEO_CHILD_DECIDES_PATCH = 'ceo-child-decides';
+
+type ChildEnd = { decision?: AppliedPersonDecision; status: string } | { error: string };
+
+/** The override a CEO-decision bead's end stands for. */
+export function overrideFromChild(childId: string, end: ChildEnd): Override | undefined {
+  if (!('status' in end) || !end.decision) return undefined;
+  const d = end.decision;
+  const action = d.action ?? (d.approve ? 'continue' : 'abort');
+  return { by: d.by, action, node: action === 'goto' ? d.target : undefined, reason: `decided in ${childId}${d.reason ? `: ${d.reason}` : ''}` };
+}
 
 export async function awaitOverride(interp: Interpreter, bead: Bead, options: RunOptions, step: Extract<Step, { kind: 'escalated' }>): Promise<Step> {
+  let childId: string | undefined;
+  let childEnd: ChildEnd | undefined;
   if (interp.def.escalation.childBead && !step.record.childBeadId && patched(CEO_CHILD_BEAD_PATCH)) {
-    const n = interp.state.history.filter((h) => h.kind === 'escalation').length;
-    const child = ceoDecisionBead(bead, step.record, n);
-    await startChild('beadWorkflow', {
+    const decides = patched(CEO_CHILD_DECIDES_PATCH);
+    const seq = decides ? (interp.state.escalationSeq ?? 1) : interp.state.history.filter((h) => h.kind === 'escalation').length;
+    const child = ceoDecisionBead(bead, step.record, seq);
+    const handle = await startChild('beadWorkflow', {
       workflowId: child.id,
       args: [{ bead: child, definition: CEO_DECISION_DEFINITION, options: { roleQueuePrefix: options.roleQueuePrefix } }],
       // The decision outlives this run if the CEO takes a while and the parent continues as new.
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
     interp.escalationChildStarted(child.id);
+    if (decides) {
+      childId = child.id;
+      handle.result().then(
+        (r: BeadResult) => (childEnd = { decision: r.decision, status: r.status }),
+        (err: unknown) => (childEnd = { error: innermostMessage(err) }),
+      );
+    }
   }
-  await condition(() => !!interp.state.pendingOverride);
-  return interp.applyOverride(Date.now());
+  for (;;) {
+    await condition(() => !!interp.state.pendingOverride || childEnd !== undefined);
+    if (interp.state.pendingOverride || !childId || !childEnd) break;
+    const fromChild = overrideFromChild(childId, childEnd);
+    const received = fromChild ? interp.receiveOverride(fromChild, Date.now()) : { accepted: false };
+    childEnd = undefined;
+    if (received.accepted) break;
+    // The child ended without a usable decision (cancelled, refused): the CEO decides on the parent directly.
+    childId = undefined;
+  }
+  const next = interp.applyOverride(Date.now());
+  if (childId) await closeChild(childId, interp.state.escalation?.resolution ?? 'resolved');
+  return next;
+}
+
+/** The parent was resolved without the child: cancel the child, saying why. */
+async function closeChild(childId: string, resolution: string): Promise<void> {
+  const child = getExternalWorkflowHandle(childId);
+  try {
+    await child.signal(cancelSignal, { by: 'beadflow', reason: `the escalated parent was resolved without this decision (${resolution})` });
+    await child.cancel();
+  } catch {
+    // Already closed: nothing left to close.
+  }
 }

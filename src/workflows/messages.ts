@@ -18,6 +18,9 @@ export interface DecisionPayload {
   requestId?: string;
   /** Optional: the approval node meant (defaults to the one waiting). */
   node?: string;
+  /** CEO-decision beads only: what the escalated parent does (default approve = continue, reject = abort); `target` for goto. */
+  action?: OverrideAction;
+  target?: string;
 }
 
 export type OverrideAction = 'retry' | 'goto' | 'continue' | 'abort';

@@ -75,11 +75,36 @@ describe('attempts, escalation, cycles, redispatch', () => {
     assert.equal(c.title, 'CEO decision: Nightly build broke');
     assert.equal(c.requiredRole, 'CEO');
     assert.equal((await child.describe()).searchAttributes.RequiredRole?.[0], 'ceo');
-    await child.signal('approve', { by: 'CEO', reason: 'abort it' });
-    await handle.signal('override', { by: 'CEO', action: 'abort', reason: 'decided in the child bead' });
+    // The child's decision is the parent's override: an explicit action here, approve alone would continue.
+    await child.signal('approve', { by: 'CEO', reason: 'abort it', action: 'abort' });
     assert.equal((await handle.result()).status, 'aborted');
     assert.equal(((await child.result()) as { status: string }).status, 'completed');
+    const p = await state(handle);
+    assert.match(p.history.find((e) => e.kind === 'override')?.summary ?? '', new RegExp(`decided in ${child.workflowId}: abort it`));
     await saveHistory(env, handle.workflowId, 'escalation-ceo-child-bead');
+  });
+
+  test('approving the CEO decision bead continues its parent; a direct override closes the open child', async () => {
+    const def = definition([node('build', 'task', { maxAttempts: 1 }), node('ship')], [['', 'build', 'success'], ['build', 'ship', 'success'], ['ship', '', 'success']], { escalation: { childBead: true } });
+    const first = await h.start(def, { scenario: { build: ['failure'] } });
+    const p1 = await waitForState(first, (x) => !!x.escalation?.childBeadId, 'first child started');
+    const child1 = env.client.workflow.getHandle(p1.escalation!.childBeadId!);
+    await waitForState(child1 as never, (x) => x.status === 'waiting_approval', 'child waits for the CEO');
+    await child1.executeUpdate('approve', { args: [{ by: 'CEO', reason: 'ship it anyway' }] });
+    assert.equal((await first.result()).status, 'completed');
+    assert.deepEqual(moves(await state(first)).slice(-2), ['build>ship:success', 'ship>$:success']);
+
+    const second = await h.start(def, { scenario: { build: ['failure'] } });
+    const p2 = await waitForState(second, (x) => !!x.escalation?.childBeadId, 'second child started');
+    assert.notEqual(p2.escalation!.childBeadId, p1.escalation!.childBeadId);
+    const child2 = env.client.workflow.getHandle(p2.escalation!.childBeadId!);
+    await waitForState(child2 as never, (x) => x.status === 'waiting_approval', 'child waits for the CEO');
+    await second.signal('override', { by: 'CEO', action: 'abort', reason: 'not worth it' });
+    assert.equal((await second.result()).status, 'aborted');
+    await assert.rejects(child2.result());
+    assert.equal((await child2.describe()).status.name, 'CANCELLED');
+    const c2 = await state(child2 as never);
+    assert.match(c2.endReason ?? '', /cancelled by beadflow: the escalated parent was resolved without this decision \(abort by CEO\)/);
   });
 
   test('three rejections escalate instead of looping again; override goto moves on', async () => {
