@@ -37,6 +37,8 @@ export interface BeadWorkflowInput extends BeadInput {
 }
 
 const COMMIT_LOCK_PATCH = 'commit-lock';
+/** Runs recorded before beads removed their ref and worktree at the end schedule no clean-up activity. */
+const WORKSPACE_CLEANUP_PATCH = 'workspace-cleanup';
 
 export interface BeadResult {
   beadId: string;
@@ -154,6 +156,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   await commits.prepareWorkspace();
   const end = await run(input.resume ? interp.resume(Date.now()) : interp.begin(Date.now()));
   visibility.publish();
+  if (commits.workspace?.ref && patched(WORKSPACE_CLEANUP_PATCH)) await commits.cleanup(interp.state.status);
   await condition(allHandlersFinished);
   await ledger.settle();
   const s = interp.state;

@@ -17,6 +17,7 @@ import type { Bead, RunOptions } from '../shared/bead';
 import { roleTaskQueue } from '../shared/roles';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import type { CommitNodes } from './commit-node';
+import { withWorkspace } from './bead-workspace';
 
 type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string };
 
@@ -53,7 +54,7 @@ export class Effects {
   private startTurn(cursorId: string, role: string, deadline: number): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
     const cursor = this.interp.state.cursors.find((c) => c.id === cursorId)!;
     const node = nodeByKey(this.interp.def, cursor.node);
-    const input = buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree);
+    const input = withWorkspace(buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree), this.commits?.workspace);
     this.interp.turnStarted(cursorId);
     let result: Settled | undefined;
     const scope = new CancellationScope();
@@ -123,6 +124,7 @@ export class Effects {
 
   private settle(cursorId: string, settled: Settled, startedAt: number): Step {
     const now = Date.now();
+    if (settled.ok) this.commits?.recordTurn(settled.value);
     return settled.ok
       ? this.interp.turnFinished(cursorId, settled.value, startedAt, now)
       : this.interp.turnErrored(cursorId, settled.message, startedAt, now);
