@@ -5,6 +5,8 @@ import { AGENT_OUTCOMES } from '../shared/agent';
 import type { AgentProvider } from './agents/provider';
 import { withVerify } from './agents/verify';
 import { malformedResult } from './errors';
+import { Workspaces } from './git/turn-workspace';
+import { worktreesRoot } from './git/repo';
 import type { AgentActivities } from './types';
 
 export interface TurnObserver {
@@ -12,9 +14,10 @@ export interface TurnObserver {
   (event: { phase: 'start' | 'end' | 'cancelled'; input: AgentTurnInput; result?: AgentTurnResult }): void;
 }
 
-export function createAgentActivities(agent: AgentProvider, observe?: TurnObserver): AgentActivities {
+export function createAgentActivities(agent: AgentProvider, observe?: TurnObserver, opts: { worktreesRoot?: string } = {}): AgentActivities {
   // Verify nodes with a command run it, whatever agent this worker runs.
   const provider = withVerify(agent);
+  const workspaces = new Workspaces(opts.worktreesRoot ?? worktreesRoot());
   return {
     async agentTurn(input: AgentTurnInput): Promise<AgentTurnResult> {
       const ctx = Context.current();
@@ -22,16 +25,25 @@ export function createAgentActivities(agent: AgentProvider, observe?: TurnObserv
         ctx.log.info(message, { beadId: input.beadId, node: input.node.key, ...fields });
       observe?.({ phase: 'start', input });
       log('agent turn started', { role: input.node.role, attempt: input.attempt, dispatch: input.dispatch });
+      // The bead's work on this host: a worktree reset to the recorded commit (every attempt starts clean).
+      const ws = input.workspace ? await workspaces.prepare(input.beadId, input.workspace) : undefined;
       try {
         const deadline = ctx.info.startToCloseTimeoutMs ? Date.now() + ctx.info.startToCloseTimeoutMs : undefined;
-        const result = await provider.runTurn(input, { signal: ctx.cancellationSignal, heartbeat: (d) => ctx.heartbeat(d), log, deadline });
+        const turnInput = ws ? { ...input, worktree: ws.dir } : input;
+        const result = await provider.runTurn(turnInput, { signal: ctx.cancellationSignal, heartbeat: (d) => ctx.heartbeat(d), log, deadline });
         const checked = checkResult(provider.name, result);
+        // A verify node checks the work; what its command leaves behind is not work.
+        if (ws && input.node.type !== 'verify') {
+          checked.head = (await workspaces.finish(ws, { beadId: input.beadId, title: input.bead.title, node: input.node.key, turn: `${input.node.key}#${input.dispatchIndex}` })).head;
+        } else if (ws) checked.head = ws.workspace.head;
         observe?.({ phase: 'end', input, result: checked });
         log('agent turn finished', { outcome: checked.outcome });
         return checked;
       } catch (err) {
         if (ctx.cancellationSignal.aborted) observe?.({ phase: 'cancelled', input });
         throw err;
+      } finally {
+        ws?.release();
       }
     },
   };

@@ -26,8 +26,18 @@ export interface AgentTurnInput {
   /** Summaries of earlier dispatches of this attempt (redispatch context). */
   context: string[];
   scenario?: Record<string, string[]>;
-  /** The bead's git worktree when it has a repository. */
+  /** The bead's git worktree: set by the turn activity on the host that runs it (older runs: in the input). */
   worktree?: string;
+  /** Where the bead's work is (remote, ref, the recorded commit): the turn makes its own worktree from it. */
+  workspace?: TurnWorkspace;
+}
+
+/** A bead's work as a turn finds it: the ref on the remote and the commit the workflow recorded. */
+export interface TurnWorkspace {
+  upstream: string;
+  ref: string;
+  /** The commit the turn starts from; its push leases on it. */
+  head: string;
 }
 
 export interface AgentTurnResult {
@@ -35,4 +45,6 @@ export interface AgentTurnResult {
   summary: string;
   /** Which provider/agent produced it (e.g. `scripted`, `command:/usr/bin/agent`). */
   agent: string;
+  /** The commit the bead's work is at after the turn (turns with a workspace); the workflow records it. */
+  head?: string;
 }

@@ -25,6 +25,8 @@ export interface WorkerSetOptions {
   roleQueuePrefix?: string;
   provider: AgentProvider;
   observe?: TurnObserver;
+  /** Where agent turns make this host's clones and worktrees (default BEADFLOW_WORKTREES, else ~/.cache/beadflow/worktrees). */
+  worktreesRoot?: string;
   /** Extra activities for the workflow queue (git, lock, ledger). */
   workflowQueueActivities?: object;
   maxConcurrentActivityTaskExecutions?: number;
@@ -62,7 +64,7 @@ export class WorkerSet {
       );
       queues.push(taskQueue);
     }
-    const activities = createAgentActivities(opts.provider, opts.observe);
+    const activities = createAgentActivities(opts.provider, opts.observe, { worktreesRoot: opts.worktreesRoot });
     const slugs = [...new Set(opts.roles.map(roleSlug))];
     for (const slug of slugs) {
       const taskQueue = roleTaskQueue(slug, opts.roleQueuePrefix ?? ROLE_QUEUE_PREFIX);

@@ -52,6 +52,8 @@ function checked(check: () => string[]): string[] {
     return [`the input could not be checked (${err instanceof Error ? err.message : String(err)})`];
   }
 }
+/** Runs recorded before beads removed their ref and worktree at the end schedule no clean-up activity. */
+const WORKSPACE_CLEANUP_PATCH = 'workspace-cleanup';
 
 export interface BeadResult {
   beadId: string;
@@ -185,6 +187,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
     throw err;
   }
   visibility.publish();
+  if (commits.workspace?.ref && patched(WORKSPACE_CLEANUP_PATCH)) await commits.cleanup(interp.state.status);
   await condition(allHandlersFinished);
   await ledger.settle();
   const s = interp.state;

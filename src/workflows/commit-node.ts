@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { CommitActivities, CommitWorkResult, Workspace } from '../activities/git/types';
 import type { Step } from '../interpreter';
+import { afterTurn } from './bead-workspace';
 import type { AgentTurnResult } from '../shared/agent';
 import type { Bead, RunOptions } from '../shared/bead';
 import type { LockGrant, LockRefusal, LockRelease } from '../shared/commit-lock';
@@ -34,6 +35,8 @@ type CommitStep = Extract<Step, { kind: 'commit' }>;
 type Answer = { grant: LockGrant } | { refusal: LockRefusal };
 
 const MAX_COMMIT_MS = 30 * 60_000;
+/** The commit activity heartbeats every second; this is how long a dead holder's attempt goes unnoticed. */
+export const COMMIT_HEARTBEAT_TIMEOUT = '8s';
 
 export class CommitNodes {
   /** Grants and refusals that arrived, by request id. */
@@ -50,6 +53,27 @@ export class CommitNodes {
   /** The bead's worktree and branch; set by prepareWorkspace when the bead has a repository. */
   get workspace(): Workspace | undefined {
     return this.resolved;
+  }
+
+  /** Records the commit a turn left the bead's work at (the next turn starts from it). */
+  recordTurn(result: AgentTurnResult): void {
+    this.resolved = afterTurn(this.resolved, result);
+  }
+
+  /**
+   * At the bead's end: removes the workflow host's worktree and, when the bead completed, its ref
+   * (a failed bead's are kept for a look until `beadflow gc`). Best effort: a failure is logged.
+   */
+  async cleanup(status: string): Promise<void> {
+    const ws = this.resolved;
+    if (!ws?.ref || status !== 'completed') return;
+    const { cleanupWorkspace } = proxyActivities<CommitActivities>({ taskQueue: this.taskQueue, startToCloseTimeout: '2 minutes', retry: { initialInterval: '1s', maximumAttempts: 3 } });
+    try {
+      await cleanupWorkspace({ beadId: this.bead.id, workspace: ws, status });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn(`could not remove bead ${this.bead.id}'s ref and worktree: ${innermostMessage(err)} (\`beadflow gc\` removes them later)`);
+    }
   }
 
   /** Registers the lock's answer signals; call once at bead start, before any await. */
@@ -159,10 +183,11 @@ export class CommitNodes {
     return proxyActivities<CommitActivities>({
       taskQueue: this.taskQueue,
       startToCloseTimeout: Math.max(1_000, Math.min(remainingMs(deadline) ?? MAX_COMMIT_MS, MAX_COMMIT_MS)),
-      heartbeatTimeout: '30s',
+      // Short: a holder whose worker died frees the repository within seconds (the retry runs elsewhere).
+      heartbeatTimeout: COMMIT_HEARTBEAT_TIMEOUT,
       // The lock is released only once the git work has really stopped.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes: ['GitConfigurationError'] },
+      retry: { initialInterval: '500ms', maximumAttempts: 3, nonRetryableErrorTypes: ['GitConfigurationError'] },
     });
   }
 }

@@ -23,6 +23,7 @@ import { roleTaskQueue } from '../shared/roles';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import type { CommitNodes } from './commit-node';
 import { ERROR_TYPES } from '../shared/errors';
+import { withWorkspace } from './bead-workspace';
 
 type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string; noWorkerAfterMs?: number };
 
@@ -68,7 +69,7 @@ export class Effects {
   private startTurn(cursorId: string, role: string, deadline: number): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
     const cursor = this.interp.state.cursors.find((c) => c.id === cursorId)!;
     const node = nodeByKey(this.interp.def, cursor.node);
-    const input = buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree);
+    const input = withWorkspace(buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree), this.commits?.workspace);
     this.interp.turnStarted(cursorId);
     let result: Settled | undefined;
     const scope = new CancellationScope();
@@ -148,6 +149,7 @@ export class Effects {
       // A reviewer nobody runs leaves the decision to a person when the node allows one.
       if (!(node.type === 'approval' && node.approval?.mode === 'any')) return this.interp.noWorkerForRole(cursorId, settled.noWorkerAfterMs, now);
     }
+    if (settled.ok) this.commits?.recordTurn(settled.value);
     return settled.ok
       ? this.interp.turnFinished(cursorId, settled.value, startedAt, now)
       : this.interp.turnErrored(cursorId, settled.message, startedAt, now);

@@ -5,9 +5,11 @@ import { MAIN } from '../interpreter';
 import type { Bead } from '../shared/bead';
 import { roleSlug } from '../shared/roles';
 import type { BeadState } from './messages';
+import { escapeControls } from '../interpreter/intake';
 
 export class Visibility {
   private last = '';
+  private lastDetails = '';
 
   constructor(
     private readonly interp: Interpreter,
@@ -47,6 +49,13 @@ export class Visibility {
   publish(): void {
     const s = this.interp.state;
     const role = this.requiredRole();
+    const waiting = s.status === 'waiting_approval' ? ` — waiting for ${role}` : s.status === 'escalated' ? ' — escalated, waiting for the CEO' : '';
+    // Details are workflow metadata, not history events: kept current on every change (counts included).
+    const details = `**${escapeControls(this.bead.title)}**\n\nnode \`${s.currentNode || '-'}\`${role ? ` · role ${role}` : ''} · status ${s.status}${waiting} · attempt ${s.attempts} · cycles ${s.cycleCount} · dispatches ${s.dispatchCount}`;
+    if (details !== this.lastDetails) {
+      this.lastDetails = details;
+      setCurrentDetails(details);
+    }
     const key = `${s.status}|${s.currentNode}|${role}`;
     if (key === this.last) return;
     const first = this.last === '';
@@ -57,7 +66,5 @@ export class Visibility {
       CurrentNode: [s.currentNode || '-'],
       RequiredRole: [role ? roleSlug(role) : '-'],
     });
-    const waiting = s.status === 'waiting_approval' ? ` — waiting for ${role}` : s.status === 'escalated' ? ' — escalated, waiting for the CEO' : '';
-    setCurrentDetails(`**${this.bead.title}**\n\nnode \`${s.currentNode || '-'}\` · status ${s.status}${waiting} · cycles ${s.cycleCount} · dispatches ${s.dispatchCount}`);
   }
 }

@@ -50,7 +50,7 @@ describe('concurrent beads committing to one repository', () => {
       assert.equal(lock.holder, undefined, 'the lock ends free');
       assert.deepEqual(lock.waiters, []);
       assert.deepEqual([lock.stats.granted, lock.stats.released, lock.stats.forced, lock.stats.refused], [n, n, 0, 0]);
-      for (const x of all.slice(0, 3)) assert.match(commitTurn(await state(x))?.summary ?? '', /^pushed [0-9a-f]{10} to main \(1 commit from beadflow\//);
+      for (const x of all.slice(0, 3)) assert.match(commitTurn(await state(x))?.summary ?? '', /^pushed [0-9a-f]{10} to main \(1 commit squashed from refs\/beadflow\//);
       if (historyName) {
         await saveHistory(env, all[0].workflowId, `${historyName}-bead`);
         await saveHistory(env, lockId, `${historyName}-lock`);
@@ -148,7 +148,7 @@ describe('concurrent beads committing to one repository', () => {
     await workers.runUntil(async () => {
       const handle = await h.start([]);
       assert.equal((await handle.result()).status, 'completed');
-      assert.equal(commitTurn(await state(handle))?.summary, 'nothing to commit: the worktree has no changes');
+      assert.equal(commitTurn(await state(handle))?.summary, 'nothing to commit: the bead changed nothing');
     });
     assert.deepEqual(subjects(h.repos.remote), ['initial']);
     h.cleanup();

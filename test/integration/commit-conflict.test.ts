@@ -4,12 +4,13 @@
  * whose lease ran out is refused at push time; a full queue refuses with a reason.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCommitActivities } from '../../src/activities/git';
+import { beadRef } from '../../src/activities/git/clone';
 import { lockWorkflowId, resolveUpstream } from '../../src/activities/git/repo';
 import type { CommitWorkResult, Workspace } from '../../src/activities/git/types';
 import type { BeadHandle } from '../../src/client/start';
@@ -79,15 +80,15 @@ describe('commit conflicts and misbehaving holders', () => {
     assert.deepEqual([winner.status, loser.status], ['completed', 'failed']);
     const failed = commitTurn(loser)!;
     assert.equal(failed.outcome, 'failure');
-    assert.match(failed.summary, /^rebase of beadflow\/\S+ onto main conflicts in shared\.txt; rebase aborted/);
+    assert.match(failed.summary, /^the bead's work \(refs\/beadflow\/\S+ at [0-9a-f]{10}\) conflicts with main in shared\.txt; nothing landed, the bead's ref is unchanged$/);
     assert.deepEqual(subjects(h.repos.remote), [winner.title, 'initial'], "only the winner's commit landed");
     assert.deepEqual(merges(h.repos.remote), []);
-    // The loser's work is safe: committed on its branch, in its worktree, no rebase left half done.
+    // The loser's work is safe on its ref, and no squash is left half done in its worktree.
+    const ref = beadRef(loser.beadId);
+    assert.equal(showFile(h.repos.remote, 'shared.txt', ref).split('\n')[4], `line 5 is ${loser.title.split(' ').pop()}`);
     const wt = h.agent.worktrees.get(loser.beadId)!;
-    assert.equal(git(wt, 'log', '-1', '--format=%s').trim(), loser.title);
-    assert.equal(readFileSync(path.join(wt, 'shared.txt'), 'utf8').split('\n')[4], `line 5 is ${loser.title.split(' ').pop()}`);
     assert.equal(git(wt, 'status', '--porcelain').trim(), '');
-    assert.ok(!existsSync(path.join(git(wt, 'rev-parse', '--absolute-git-dir').trim(), 'rebase-merge')));
+    assert.ok(!existsSync(path.join(git(wt, 'rev-parse', '--absolute-git-dir').trim(), 'MERGE_HEAD')));
     assert.ok([a, b].some((x) => x.workflowId === loser.beadId));
     h.cleanup();
   });
@@ -209,11 +210,11 @@ describe('commit conflicts and misbehaving holders', () => {
   });
 
   test('a holder that renews keeps the lock past its lease while git works, and nobody else gets it meanwhile', async () => {
-    // A pre-commit hook makes git take 2.5 s; the lease is 1 s: only renewals keep the lock.
+    // A pre-push hook makes git take 2.5 s; the lease is 1 s: only renewals keep the lock.
     const h = new CommitHarness(env, { 'README.md': '# repo\n' }, async (input) => {
       const hooks = path.join(git(input.worktree!, 'rev-parse', '--git-common-dir').trim(), 'hooks');
       mkdirSync(hooks, { recursive: true });
-      writeFileSync(path.join(hooks, 'pre-commit'), '#!/bin/sh\nsleep 2.5\n', { mode: 0o755 });
+      writeFileSync(path.join(hooks, 'pre-push'), '#!/bin/sh\nsleep 2.5\n', { mode: 0o755 });
     });
     const lock = await lockOf(h);
     const options = { lock: { leaseMs: 1_000 } };

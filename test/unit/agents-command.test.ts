@@ -166,3 +166,21 @@ describe('process runner: heartbeats and bounded output', () => {
     assert.ok(out.tail.every((l) => l.length < 4_100), 'long lines are cut');
   });
 });
+
+describe('long answers', () => {
+  const longAnswer = (outcome: string, chars: number) =>
+    agent(`node -e 'process.stdout.write(JSON.stringify({ outcome: "${outcome}", summary: "s".repeat(${chars}) }) + "\\n")'\nexit 0\n`);
+
+  test('a 100,000-character failure answer stays a failure, its summary cut, not the exit code\'s success', async () => {
+    const { ctx } = fakeTurn();
+    const result = await longAnswer('failure', 100_000).runTurn(turnInput(), ctx);
+    assert.equal(result.outcome, 'failure');
+    assert.ok(result.summary.length < 9_000, `summary is ${result.summary.length} chars`);
+    assert.match(result.summary, /\[summary cut: \d+ more chars\]$/);
+  });
+
+  test('an answer line over the answer limit that starts with { is malformed, never decided by the exit code', async () => {
+    const { ctx } = fakeTurn();
+    await assert.rejects(longAnswer('failure', 300_000).runTurn(turnInput(), ctx), (err: unknown) => err instanceof ApplicationFailure && err.type === 'MalformedAgentResult');
+  });
+});

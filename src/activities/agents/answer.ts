@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AgentOutcome } from '../../shared/agent';
 import { AGENT_OUTCOMES } from '../../shared/agent';
+import { LIMITS } from '../../shared/limits';
 
 const answerSchema = z.object({
   outcome: z.enum(AGENT_OUTCOMES),
@@ -44,7 +45,13 @@ export function parseAnswer(text: string): ParsedAnswer {
     return { ok: false, reason: `${issues} in ${preview(text)}` };
   }
   const { outcome, summary, redispatch } = parsed.data;
-  return { ok: true, answer: { outcome: redispatch ? 'redispatch' : outcome, summary: summary ?? '' } };
+  return { ok: true, answer: { outcome: redispatch ? 'redispatch' : outcome, summary: cutSummary(summary ?? '') } };
+}
+
+/** A long summary is cut (saying so), never a reason to refuse the answer. */
+export function cutSummary(summary: string): string {
+  const max = LIMITS.summaryChars;
+  return summary.length > max ? `${summary.slice(0, max)}… [summary cut: ${summary.length - max} more chars]` : summary;
 }
 
 /** True when a line is meant as a JSON answer (so a broken or cut one is malformed, not "no answer"). */

@@ -10,22 +10,33 @@ const MAX_LOGGED_LINES = 200;
 
 export class LineSplitter {
   private partial = '';
+  /** Inside an over-long line: the rest of it up to the next newline is dropped, not taken as lines of its own. */
+  private dropping = false;
 
-  constructor(private readonly emit: (line: string) => void) {}
+  /** `maxChars`: longest line kept whole (answer lines may be long; logged lines are cut shorter). */
+  constructor(
+    private readonly emit: (line: string) => void,
+    private readonly maxChars = MAX_LINE_CHARS,
+  ) {}
 
   push(chunk: string): void {
     const parts = (this.partial + chunk).split('\n');
     this.partial = parts.pop() ?? '';
-    for (const line of parts) this.emit(clip(line.replace(/\r$/, '')));
-    if (this.partial.length > MAX_LINE_CHARS) {
-      this.emit(clip(this.partial));
+    for (const line of parts) {
+      if (this.dropping) this.dropping = false;
+      else this.emit(clip(line.replace(/\r$/, ''), this.maxChars));
+    }
+    if (this.partial.length > this.maxChars) {
+      if (!this.dropping) this.emit(clip(this.partial, this.maxChars));
+      this.dropping = true;
       this.partial = '';
     }
   }
 
   flush(): void {
-    if (this.partial) this.emit(clip(this.partial.replace(/\r$/, '')));
+    if (this.partial && !this.dropping) this.emit(clip(this.partial.replace(/\r$/, ''), this.maxChars));
     this.partial = '';
+    this.dropping = false;
   }
 }
 
@@ -62,6 +73,6 @@ export function tailText(lines: string[], maxChars = 3_000): string {
   return text.length > maxChars ? `…${text.slice(text.length - maxChars)}` : text;
 }
 
-function clip(line: string): string {
-  return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}… [line cut at ${MAX_LINE_CHARS} chars]` : line;
+export function clip(line: string, max = MAX_LINE_CHARS): string {
+  return line.length > max ? `${line.slice(0, max)}… [line cut at ${max} chars]` : line;
 }

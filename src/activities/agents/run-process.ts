@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { CancelledFailure } from '@temporalio/common';
 import { agentConfigurationError } from '../errors';
-import { LineSplitter, OutputLog } from './output';
+import { LineSplitter, OutputLog, clip } from './output';
+import { LIMITS } from '../../shared/limits';
 import type { TurnContext } from './provider';
 
 export interface RunProcessOptions {
@@ -70,10 +71,11 @@ export async function runProcess(opts: RunProcessOptions, ctx: TurnContext): Pro
   const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   const output = new OutputLog(opts.label, ctx, opts.tailLines ?? 40);
   let lastStdoutLine = '';
+  // Stdout lines are kept up to the answer limit (the last one may be the JSON answer); the log gets them cut short.
   const stdout = new LineSplitter((line) => {
     if (line.trim()) lastStdoutLine = line;
-    output.line('stdout', line);
-  });
+    output.line('stdout', clip(line));
+  }, LIMITS.answerChars);
   const stderr = new LineSplitter((line) => output.line('stderr', line));
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));

@@ -1,22 +1,27 @@
 /**
- * A commit node's git work, run while the bead holds the repository's commit lock:
- *   1. commit the worktree's changes (staged, unstaged, untracked) on the bead's branch;
- *   2. fetch the target branch and rebase the bead's branch onto it (a conflict aborts the
- *      rebase and fails the node with the conflicting paths: branch and worktree stay intact);
- *   3. ask the lock whether our fencing token is still current (a holder whose lease ran out
- *      must not push);
- *   4. push to the target branch (a plain, non-forced push: git itself refuses anything that
- *      is not a fast-forward, so even a stale pusher slipping past step 3 cannot lose commits).
- * Committing before the rebase (not after) because git only rebases a clean worktree; the
- * history that lands is the same: the bead's commit on top of the target.
+ * A commit node's git work, run while the bead holds the repository's commit lock, on whatever
+ * host runs it:
+ *   1. fetch the target branch and the bead's recorded commit into this host's clone;
+ *   2. check the target out clean and squash the bead's work onto it (`git merge --squash`: the
+ *      change between where the bead started and its recorded commit); a conflict fails the node
+ *      with the conflicting paths, the bead's ref untouched;
+ *   3. drop the notes folder (`.beadflow/notes/`) from what lands: notes stay on the bead's ref;
+ *   4. commit with the bead's title and trailers, ask the lock whether our fencing token is still
+ *      current (a holder whose lease ran out must not push);
+ *   5. push to the target (plain, non-forced: git refuses anything but a fast-forward, so even a
+ *      stale pusher slipping past step 4 cannot lose commits); refused → fetch and squash again.
+ * Squashing from the recorded commit makes a retry idempotent: when an earlier attempt's push
+ * landed, the squash finds the change already on the target and there is nothing to commit.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { acquire } from './mutex';
+import { checkoutClean, ensureCommit, fetchTarget, openClone, worktreeDir, type HostClone } from './clone';
+import { commitLegacyWorktree } from './legacy-commit';
+import { commitMessage } from './message';
+import { NOTES_DIR } from './notes';
+import { firstLine } from './repo';
+import { runGit, tryGit } from './run-git';
 import type { CommitWorkInput, CommitWorkResult } from './types';
-import { firstLine, repoKey, withRepoLock } from './repo';
-import { fetchTarget } from './workspace';
 
 const AGENT = 'git';
 const PUSH_TRIES = 3;
@@ -27,99 +32,96 @@ export interface CommitDeps {
   signal: AbortSignal;
   log(message: string, fields?: Record<string, unknown>): void;
   heartbeat(): void;
+  /** This host's worktrees root (required for beads whose work is on a ref). */
+  root?: string;
 }
 
 export async function commitWork(input: CommitWorkInput, deps: CommitDeps): Promise<CommitWorkResult> {
   const ws = input.workspace;
-  const git = simpleGit({ baseDir: ws.worktree });
-  const target = ws.targetBranch;
-  const base = `refs/remotes/origin/${target}`;
+  if (!ws.ref || !ws.head) return commitLegacyWorktree(input, deps);
+  if (!deps.root) throw new Error('commitWork needs the worktrees root for beads whose work is on a ref');
   const step = (what: string) => {
     if (deps.signal.aborted) throw new CancelledFailure(`commit of ${input.beadId} cancelled before ${what}`);
     deps.heartbeat();
   };
-
   step('starting');
-  await abortLeftoverRebase(git);
-  const committed = await commitChanges(git, input);
-  for (let tryNo = 1; ; tryNo++) {
-    step('fetching');
-    await withRepoLock(repoKey(ws.upstream), () => fetchTarget(ws.worktree, target));
-    step('rebasing');
-    const conflicts = await rebaseOnto(git, base);
-    if (conflicts) {
-      return {
-        outcome: 'failure',
-        agent: AGENT,
-        pushed: false,
-        conflicts,
-        summary: `rebase of ${ws.branch} onto ${target} conflicts in ${conflicts.join(', ')}; rebase aborted, branch ${ws.branch} and worktree ${ws.worktree} kept as they were`,
-      };
+  const clone = await openClone(ws.upstream, deps.root, deps.log);
+  const release = await acquire(worktreeDir(clone, input.beadId));
+  try {
+    await ensureCommit(clone, ws.ref, ws.head);
+    for (let tryNo = 1; ; tryNo++) {
+      step('fetching');
+      const target = await fetchTarget(clone, ws.targetBranch);
+      step('squashing');
+      const dir = await checkoutClean(clone, input.beadId, target);
+      const squash = await squashOnto(dir, ws.head);
+      if (squash.conflicts) {
+        await runGit(dir, ['reset', '--hard', target]);
+        return {
+          outcome: 'failure',
+          agent: AGENT,
+          pushed: false,
+          conflicts: squash.conflicts,
+          summary: `the bead's work (${ws.ref} at ${ws.head.slice(0, 10)}) conflicts with ${ws.targetBranch} in ${squash.conflicts.join(', ')}; nothing landed, the bead's ref is unchanged`,
+        };
+      }
+      const notes = await dropNotes(dir, target);
+      if (!squash.changed || (await tryGit(dir, ['diff', '--cached', '--quiet'])).code === 0) {
+        const why = ws.head === ws.base ? 'the bead changed nothing' : `its changes are already on ${ws.targetBranch}`;
+        return { outcome: 'success', agent: AGENT, pushed: false, summary: `nothing to commit: ${notes ? `${why} (only notes, which stay on the bead's ref)` : why}` };
+      }
+      await runGit(dir, ['commit', '--quiet', '--no-verify', '-m', commitMessage(input)]);
+      const sha = (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
+      step('checking the fencing token');
+      const stale = await deps.fenceProblem(ws.lockId, input.requestId, input.token);
+      if (stale) return { outcome: 'failure', agent: AGENT, pushed: false, summary: `not pushed: ${stale}` };
+      step('pushing');
+      const rejected = await push(dir, ws.targetBranch, sha);
+      if (!rejected) {
+        await refreshAfterPush(clone, ws.targetBranch, deps);
+        const rebased = tryNo > 1 ? ` after ${tryNo} tries` : '';
+        const notesNote = notes ? `; ${notes} note file(s) kept on the bead's ref` : '';
+        return { outcome: 'success', agent: AGENT, pushed: true, sha, summary: `pushed ${sha.slice(0, 10)} to ${ws.targetBranch} (1 commit squashed from ${ws.ref}${rebased}${notesNote})` };
+      }
+      if (tryNo >= PUSH_TRIES) throw new Error(`push to ${ws.targetBranch} rejected ${tryNo} times: ${rejected}; someone pushes to it without the commit lock`);
+      deps.log('push rejected: the target moved outside the commit lock; fetching and squashing again', { target: ws.targetBranch, reason: rejected });
     }
-    const ahead = Number((await git.raw(['rev-list', '--count', `${base}..HEAD`])).trim());
-    if (ahead === 0) {
-      const why = committed ? `its changes are already on ${target}` : 'the worktree has no changes';
-      return { outcome: 'success', agent: AGENT, pushed: false, summary: `nothing to commit: ${why}` };
-    }
-    step('checking the fencing token');
-    const stale = await deps.fenceProblem(ws.lockId, input.requestId, input.token);
-    if (stale) return { outcome: 'failure', agent: AGENT, pushed: false, summary: `not pushed: ${stale}` };
-    step('pushing');
-    const rejected = await push(git, target);
-    if (!rejected) {
-      const sha = (await git.revparse(['HEAD'])).trim();
-      await withRepoLock(repoKey(ws.upstream), () => fetchTarget(ws.worktree, target));
-      const rebased = tryNo > 1 ? ` after ${tryNo} tries` : '';
-      return { outcome: 'success', agent: AGENT, pushed: true, sha, summary: `pushed ${sha.slice(0, 10)} to ${target} (${ahead} commit${ahead === 1 ? '' : 's'} from ${ws.branch}${rebased})` };
-    }
-    if (tryNo >= PUSH_TRIES) throw new Error(`push to ${target} rejected ${tryNo} times: ${rejected}; someone pushes to it without the commit lock`);
-    deps.log('push rejected: the target moved outside the commit lock; fetching and rebasing again', { target, reason: rejected });
+  } finally {
+    release();
   }
 }
 
-/** A worker that died mid-rebase leaves one in progress; the bead's commits are safe on its branch. */
-async function abortLeftoverRebase(git: SimpleGit): Promise<void> {
-  const gitDir = (await git.raw(['rev-parse', '--absolute-git-dir'])).trim();
-  if (existsSync(path.join(gitDir, 'rebase-merge')) || existsSync(path.join(gitDir, 'rebase-apply'))) await git.raw(['rebase', '--abort']);
+/** `git merge --squash` of the bead's commit into the checked-out target; conflicts are listed, not thrown. */
+async function squashOnto(dir: string, head: string): Promise<{ changed: boolean; conflicts?: string[] }> {
+  const merged = await tryGit(dir, ['merge', '--squash', '--no-commit', head]);
+  if (merged.code === 0) return { changed: !/Already up to date/i.test(merged.stdout) };
+  const conflicts = (await runGit(dir, ['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
+  if (conflicts.length === 0) throw new Error(`squash of ${head.slice(0, 10)} failed: ${(merged.stderr || merged.stdout).trim().split('\n').slice(-2).join(' / ')}`);
+  return { changed: true, conflicts };
 }
 
-/** Stages everything and commits it with a message made from the bead; false when nothing changed. */
-async function commitChanges(git: SimpleGit, input: CommitWorkInput): Promise<boolean> {
-  await git.raw(['add', '--all', '--verbose']);
-  const status = await git.status();
-  if (status.staged.length === 0 && status.files.length === 0) return false;
-  // The title is user input: it reaches git as one argv entry (no shell), whatever it contains.
-  await git.commit(commitMessage(input));
-  return true;
+/** Puts the notes folder back as the target has it; returns how many note files were left out. */
+async function dropNotes(dir: string, target: string): Promise<number> {
+  const staged = (await runGit(dir, ['diff', '--cached', '--name-only', '--', NOTES_DIR])).split('\n').filter(Boolean);
+  if (staged.length > 0) await runGit(dir, ['reset', '--quiet', target, '--', NOTES_DIR]);
+  return staged.length;
 }
 
-export function commitMessage(input: Pick<CommitWorkInput, 'beadId' | 'title' | 'node'>): string {
-  const subject = input.title.split('\n')[0].trim() || input.beadId;
-  return `${subject}\n\nBead-Id: ${input.beadId}\nBead-Node: ${input.node}\n`;
+/** Pushes `sha` to the target; returns git's reason when the remote refused a non-fast-forward. */
+async function push(dir: string, target: string, sha: string): Promise<string | undefined> {
+  const result = await tryGit(dir, ['push', '--porcelain', 'origin', `${sha}:refs/heads/${target}`]);
+  if (result.code === 0) return undefined;
+  const text = `${result.stdout}\n${result.stderr}`;
+  const refusal = /\[rejected\]|non-fast-forward|fetch first|failed to update ref|cannot lock ref/i;
+  if (refusal.test(text)) return text.split('\n').find((l) => refusal.test(l))?.trim() ?? firstLine(text);
+  throw new Error(`push to ${target} failed: ${text.trim().split('\n').slice(-2).join(' / ')}`);
 }
 
-/** Rebases HEAD onto `base`; returns the conflicting paths (rebase aborted), or undefined when clean. */
-async function rebaseOnto(git: SimpleGit, base: string): Promise<string[] | undefined> {
+/** The push landed: a failing fetch afterwards (network, remote restarting) must not turn that into a failure. */
+async function refreshAfterPush(clone: HostClone, target: string, deps: CommitDeps): Promise<void> {
   try {
-    await git.raw(['rebase', base]);
-    return undefined;
+    await fetchTarget(clone, target);
   } catch (err) {
-    const conflicts = (await git.raw(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
-    await git.raw(['rebase', '--abort']).catch(() => undefined);
-    if (conflicts.length === 0) throw new Error(`rebase onto ${base} failed: ${firstLine(err)}`);
-    return conflicts;
-  }
-}
-
-/** Pushes HEAD to the target; returns git's reason when the remote refused a non-fast-forward. */
-async function push(git: SimpleGit, target: string): Promise<string | undefined> {
-  try {
-    await git.raw(['push', '--verbose', 'origin', `HEAD:refs/heads/${target}`]);
-    return undefined;
-  } catch (err) {
-    const text = String(err instanceof Error ? err.message : err);
-    const refusal = /\[rejected\]|non-fast-forward|fetch first|failed to update ref|cannot lock ref/i;
-    if (refusal.test(text)) return text.split('\n').find((l) => refusal.test(l))?.trim() ?? firstLine(err);
-    throw err;
+    deps.log('pushed; the fetch after the push failed (ignored: the push landed)', { error: firstLine(err) });
   }
 }

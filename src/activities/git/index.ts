@@ -1,7 +1,7 @@
 /**
- * The commit activities (workspace, lock request, commit, holder check). They need a Temporal
- * client (signal-with-start, the fencing query, lease renewals), so a worker builds them with one
- * and registers them on the workflow task queue (`WorkerSet({ workflowQueueActivities })`):
+ * The commit activities (workspace, lock request, commit, holder check, clean-up). They need a
+ * Temporal client (signal-with-start, the fencing query, lease renewals), so a worker builds them
+ * with one and registers them on the workflow task queue (`WorkerSet({ workflowQueueActivities })`):
  * commit nodes and the lock run their activities there, next to the workflows.
  */
 import { Context } from '@temporalio/activity';
@@ -10,6 +10,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { LockRenewal, LockState } from '../../shared/commit-lock';
 import { COMMIT_LOCK_WORKFLOW, LOCK_SIGNALS, LOCK_STATE_QUERY } from '../../shared/commit-lock';
 import type { commitLock } from '../../workflows/commit-lock';
+import { cleanupWorkspace } from './cleanup';
 import { commitWork } from './commit';
 import { firstLine, worktreesRoot } from './repo';
 import type { CommitActivities } from './types';
@@ -17,28 +18,49 @@ import { prepareWorkspace } from './workspace';
 
 export interface CommitActivityOptions {
   client: Client;
-  /** Where worktrees live (default BEADFLOW_WORKTREES, else ~/.cache/beadflow/worktrees). */
+  /** Where this host's clones and worktrees live (default BEADFLOW_WORKTREES, else ~/.cache/beadflow/worktrees). */
   worktreesRoot?: string;
 }
 
-const HEARTBEAT_EVERY_MS = 2_000;
+const HEARTBEAT_EVERY_MS = 1_000;
+/** The fencing query is retried this long: a lock whose worker just restarted answers "no poller seen" for a moment. */
+const FENCE_RETRY_MS = 6_000;
 
-export function createCommitActivities(opts: CommitActivityOptions): CommitActivities {
-  const { client } = opts;
-  const root = opts.worktreesRoot ?? worktreesRoot();
+type LockQuery = (lockId: string) => Promise<LockState>;
 
-  async function fenceProblem(lockId: string, requestId: string, token: number): Promise<string | undefined> {
-    const state = await client.workflow.getHandle(lockId).query<LockState>(LOCK_STATE_QUERY);
+/** Why `token` no longer holds the lock (undefined: it does). Query failures are retried for a few seconds, then thrown. */
+export function fenceChecker(query: LockQuery, retryForMs = FENCE_RETRY_MS): (lockId: string, requestId: string, token: number) => Promise<string | undefined> {
+  return async (lockId, requestId, token) => {
+    const until = Date.now() + retryForMs;
+    let state: LockState | undefined;
+    for (let wait = 100; !state; wait = Math.min(wait * 2, 1_000)) {
+      try {
+        state = await query(lockId);
+      } catch (err) {
+        if (Date.now() + wait > until) throw new Error(`cannot ask the commit lock ${lockId} whether this commit still holds it: ${firstLine(err)}`);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
     const h = state.holder;
     if (h && h.token === token && h.requestId === requestId) return undefined;
     const now = h ? `the lock is held by ${h.beadId} with token ${h.token}` : 'nobody holds the lock';
     return `fencing token ${token} is no longer current (${now}): this commit lost the lock, its lease ran out`;
-  }
+  };
+}
+
+export function createCommitActivities(opts: CommitActivityOptions): CommitActivities {
+  const { client } = opts;
+  const root = opts.worktreesRoot ?? worktreesRoot();
+  const fenceProblem = fenceChecker((lockId) => client.workflow.getHandle(lockId).query<LockState>(LOCK_STATE_QUERY));
+  const logger = () => {
+    const ctx = Context.current();
+    return (message: string, fields?: Record<string, unknown>) => ctx.log.info(message, fields);
+  };
 
   return {
     async prepareWorkspace(input) {
       Context.current().heartbeat();
-      return prepareWorkspace(input, root);
+      return prepareWorkspace(input, root, logger());
     },
 
     async requestCommitLock(input) {
@@ -69,7 +91,7 @@ export function createCommitActivities(opts: CommitActivityOptions): CommitActiv
       ];
       try {
         heartbeat();
-        const result = await commitWork(input, { fenceProblem, signal: ctx.cancellationSignal, log, heartbeat });
+        const result = await commitWork(input, { fenceProblem, signal: ctx.cancellationSignal, log, heartbeat, root });
         log(`commit ${result.outcome}: ${result.summary}`);
         return result;
       } finally {
@@ -84,6 +106,10 @@ export function createCommitActivities(opts: CommitActivityOptions): CommitActiv
         if (err instanceof WorkflowNotFoundError) return 'NOT_FOUND';
         throw err;
       }
+    },
+
+    async cleanupWorkspace(input) {
+      return cleanupWorkspace(input, root, logger());
     },
   };
 }

@@ -2,10 +2,21 @@
 import type { AgentTurnResult } from '../../shared/agent';
 import type { LockRequest } from '../../shared/commit-lock';
 
-/** A bead's place to work: its own branch and worktree of a beadflow-owned clone of the repository. */
+/**
+ * A bead's work in git: a ref on the remote (`refs/beadflow/<bead>`) and the commit the workflow
+ * recorded last (`head`). Any host that runs one of the bead's activities makes its own clone
+ * and worktree from these, so no two hosts need to share a disk.
+ */
 export interface Workspace {
-  worktree: string;
-  /** `beadflow/<beadId>` */
+  /** Where the bead's work lives on the remote: `refs/beadflow/<bead>`. Absent in runs started by older workers. */
+  ref?: string;
+  /** The commit the bead's work is at, as the workflow recorded it (the ref's expected value). */
+  head?: string;
+  /** The target's tip when the bead started: what the bead's work branches from. */
+  base?: string;
+  /** Older runs: the worktree path on the one host that prepared it. */
+  worktree?: string;
+  /** Older runs: `beadflow/<beadId>`; new runs: the ref. */
   branch: string;
   /** Where commits land (bead.targetBranch, else the remote's HEAD branch, else main). */
   targetBranch: string;
@@ -14,6 +25,8 @@ export interface Workspace {
   /** Workflow id of the repository's commit lock. */
   lockId: string;
 }
+
+export type { TurnWorkspace } from '../../shared/agent';
 
 export interface PrepareWorkspaceInput {
   beadId: string;
@@ -51,13 +64,22 @@ export interface WorkflowStatusInput {
   runId?: string;
 }
 
+export interface CleanupWorkspaceInput {
+  beadId: string;
+  workspace: Workspace;
+  /** The bead's final status; only a completed bead's ref is deleted (others are kept for a look, until `beadflow gc`). */
+  status: string;
+}
+
 export interface CommitActivities {
-  /** Creates (or finds) the bead's branch and worktree; runs once at bead start when it has a repository. */
+  /** Creates (or finds) the bead's ref on the remote; runs once at bead start when it has a repository. */
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<Workspace>;
   /** Signal-with-start of the repository's lock workflow: queues the request (the answer comes as a signal). */
   requestCommitLock(input: RequestLockInput): Promise<void>;
-  /** Holding the lock: commit, fetch, rebase, check the fencing token, push. */
+  /** Holding the lock: squash the bead's work onto the target, check the fencing token, push. */
   commitWork(input: CommitWorkInput): Promise<CommitWorkResult>;
   /** The lock asks whether its holder's workflow still runs: RUNNING, TERMINATED, ..., or NOT_FOUND. */
   workflowStatus(input: WorkflowStatusInput): Promise<string>;
+  /** At the bead's end: removes this host's worktree, and the remote ref of a completed bead. */
+  cleanupWorkspace(input: CleanupWorkspaceInput): Promise<{ removed: string[] }>;
 }
