@@ -1,0 +1,42 @@
+/** Step-format files are recognised by shape and answered with located findings, never "missing key". */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadDefinitionFile, loadDefinitionText } from '../../src/dsl';
+
+const PEERS = path.resolve(__dirname, '../../../shared/peers/multi-agent-machine-client');
+
+describe('step format detection', () => {
+  const files = readdirSync(PEERS).filter((f) => f.endsWith('.yml'));
+  test('the peer files are there', () => assert.equal(files.length, 3));
+  for (const name of files) {
+    test(`${name}: recognised as the step format, no generic missing-key errors`, () => {
+      const { definition, findings } = loadDefinitionFile(path.join(PEERS, name));
+      assert.equal(definition, undefined);
+      assert.deepEqual(findings.map((f) => f.code), ['step-format-unsupported']);
+      assert.match(findings[0]!.message, /step-format workflow/);
+      assert.ok(findings[0]!.line > 1, 'located at the steps: key');
+    });
+  }
+  test('an unsupported step type is one located error naming it and the known types', () => {
+    const text = 'name: x\nsteps:\n  - id: a\n    type: persona-request\n  - id: b\n    type: teleport\n';
+    const { findings } = loadDefinitionText(text, 'x.yml');
+    assert.equal(findings.length, 1);
+    const [f] = findings;
+    assert.equal(f!.code, 'step-type');
+    assert.equal(f!.line, 6);
+    assert.match(f!.message, /"b" has type "teleport"/);
+    assert.match(f!.hint, /persona-request, parallel, git-operation/);
+  });
+  test('sub-steps of a parallel step are checked too', () => {
+    const text = 'steps:\n  - id: p\n    type: parallel\n    steps:\n      - id: q\n        type: nope\n';
+    const { findings } = loadDefinitionText(text, 'x.yml');
+    assert.deepEqual(findings.map((f) => [f.code, f.line]), [['step-type', 6]]);
+  });
+  test('a file that is neither format names both', () => {
+    const { findings } = loadDefinitionText('name: x\ndescription: y\n', 'x.yml');
+    assert.deepEqual(findings.map((f) => f.code), ['unknown-format']);
+    assert.match(findings[0]!.message, /neither a beadflow definition .* nor a step-format workflow/);
+  });
+});
