@@ -1,9 +1,10 @@
 /** Step-format files are recognised by shape and answered with located findings, never "missing key". */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadDefinitionFile, loadDefinitionText } from '../../src/dsl';
+import { canonicalRole } from '../../src/shared/roles';
 
 const PEERS = path.resolve(__dirname, '../../../shared/peers/multi-agent-machine-client');
 
@@ -38,5 +39,19 @@ describe('step format detection', () => {
     const { findings } = loadDefinitionText('name: x\ndescription: y\n', 'x.yml');
     assert.deepEqual(findings.map((f) => f.code), ['unknown-format']);
     assert.match(findings[0]!.message, /neither a beadflow definition .* nor a step-format workflow/);
+  });
+});
+
+describe('step-format personas resolve to known roles', () => {
+  test('every persona the peer files name is a known role', () => {
+    const personas = new Set<string>();
+    for (const name of readdirSync(PEERS).filter((f) => f.endsWith('.yml'))) {
+      const text = readFileSync(path.join(PEERS, name), 'utf8');
+      for (const m of text.matchAll(/persona:\s*"?([\w-]+)"?/g)) personas.add(m[1]!);
+    }
+    assert.ok(personas.size >= 5, `found personas: ${[...personas].join(', ')}`);
+    for (const p of personas) assert.ok(canonicalRole(p), `persona "${p}" has no role`);
+    assert.equal(canonicalRole('lead-engineer'), 'Software Engineer');
+    assert.equal(canonicalRole('security-review'), 'Code Reviewer');
   });
 });
