@@ -13,6 +13,7 @@ import { misplacedKeyFindings, unknownKeyFindings } from './ignored-keys';
 import { resolveDefinition } from './resolve';
 import { definitionSchema, type RawDefinition } from './schema';
 import { describeValue, issueToFinding } from './schema-issues';
+import { detectFormat, neitherFormatFinding, stepFormatFindings } from './step-format';
 import type { ResolvedDefinition } from './types';
 import { parseYaml, type YamlSource } from './yaml-source';
 
@@ -48,6 +49,10 @@ export function loadDefinitionText(text: string, file = '<text>'): LoadResult {
   if (!isMap(contents)) {
     return fail('not-a-mapping', `a definition must be a mapping of keys (id:, nodes:, edges: ...), not ${describeValue(raw)}`, 'start the file with `id: <name>`; see definitions/README.md', source.locate([]));
   }
+
+  const format = detectFormat(raw);
+  if (format === 'unknown') return { findings: sortFindings([...findings, neitherFormatFinding(file)]) };
+  if (format === 'steps') return { findings: sortFindings([...findings, ...stepFormatFindings(raw as Record<string, unknown>, source, file)]) };
 
   findings.push(...unknownKeyFindings(source, definitionSchema, raw, file));
   const parsed = definitionSchema.safeParse(raw, { reportInput: true });

@@ -28,6 +28,14 @@ const ALIASES: Record<string, string> = {
   devops: 'devops-engineer',
   sre: 'devops-engineer',
   'chief-executive-officer': 'ceo',
+  // The step format's personas, mapped onto the roles that do that work here.
+  planner: 'engineering-manager',
+  'implementation-planner': 'engineering-manager',
+  'plan-evaluator': 'engineering-manager',
+  'lead-engineer': 'software-engineer',
+  'documentation-writer': 'software-engineer',
+  'security-review': 'code-reviewer',
+  'performance-reviewer': 'code-reviewer',
 };
 
 export const WORKFLOW_TASK_QUEUE = 'beadflow';
