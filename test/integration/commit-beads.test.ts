@@ -66,6 +66,7 @@ describe('concurrent beads committing to one repository', () => {
       assert.equal(showFile(remote, `beads/bead-${i}.txt`), `work of bead ${i}\n`);
     }
     assert.deepEqual(merges(remote), [], 'linear history: no merge commits');
+    assert.equal(git(remote, 'for-each-ref', 'refs/beadflow/').trim(), '', "completed beads' refs are removed");
     const shared = showFile(remote, 'shared.txt').split('\n');
     for (let i = 0; i < n; i += 3) assert.equal(shared[2 + 4 * i], `line ${3 + 4 * i} by bead ${i}`);
     for (const x of handles) assert.ok(h.agent.worktrees.get(x.workflowId)?.startsWith(h.repos.worktrees), 'agent turns ran in the bead worktree');

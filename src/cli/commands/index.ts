@@ -16,6 +16,7 @@ import { register as workflows } from './workflows';
 import { register as analytics } from './analytics';
 import { register as loop } from './loop';
 import { register as ledger } from './ledger';
+import { register as gc } from './gc';
 
 /** Each command file exports `register(program)`; the order here is the order in --help. */
 export const commands: Array<(program: Command) => void> = [
@@ -36,4 +37,5 @@ export const commands: Array<(program: Command) => void> = [
   analytics,
   loop,
   ledger,
+  gc,
 ];
