@@ -15,9 +15,20 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
   };
 }
 
+/** `--json` anywhere on the command line: errors are JSON on stdout too, for scripts. */
+function wantsJson(argv = process.argv): boolean {
+  return argv.slice(2).includes('--json');
+}
+
 export function report(err: unknown): number {
   const debug = process.env.BEADFLOW_DEBUG === '1';
   const cli = err instanceof BeadflowError ? err : describeConnectionError(err);
+  if (wantsJson()) {
+    const message = cli?.message ?? (err instanceof Error ? err.message : String(err));
+    const exitCode = cli?.exitCode ?? 1;
+    process.stdout.write(`${JSON.stringify({ error: { message, hint: cli?.hint, kind: cli?.kind ?? 'failed', exitCode } })}\n`);
+    return exitCode;
+  }
   if (cli) {
     process.stderr.write(`error: ${cli.message}\n`);
     if (cli.hint) process.stderr.write(`hint: ${cli.hint}\n`);

@@ -28,6 +28,13 @@ const ALIASES: Record<string, string> = {
   devops: 'devops-engineer',
   sre: 'devops-engineer',
   'chief-executive-officer': 'ceo',
+  'quality-assurance': 'qa-engineer',
+  'qa-engineers': 'qa-engineer',
+  'backend-engineer': 'software-engineer',
+  'frontend-engineer': 'software-engineer',
+  'backend-developer': 'software-engineer',
+  'frontend-developer': 'software-engineer',
+  'full-stack-engineer': 'software-engineer',
   // The step format's personas, mapped onto the roles that do that work here.
   planner: 'engineering-manager',
   'implementation-planner': 'engineering-manager',
@@ -43,7 +50,8 @@ export const ROLE_QUEUE_PREFIX = 'beadflow-role-';
 
 /** "QA Engineer", "qa_engineer", "default/qa-engineer", "QA" → "qa-engineer". */
 export function roleSlug(role: string): string {
-  const base = role.trim().split('/').pop() ?? '';
+  // "default/qa-engineer/" names the same role as "qa-engineer": the last non-empty path part counts.
+  const base = role.trim().split('/').filter((part) => part.trim()).pop() ?? '';
   const slug = base
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

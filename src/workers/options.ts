@@ -31,15 +31,18 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
 }
 
-/** Any spelling of known roles → canonical names; unknown roles stop the worker at start. */
-export function parseRoles(list: string | undefined): string[] {
+/**
+ * Any spelling of known roles → canonical names. A role beadflow does not know is served as
+ * written (a definition may name any role), with a warning in case it is a typo.
+ */
+export function parseRoles(list: string | undefined, warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`)): string[] {
   if (!list || !list.trim()) return [...KNOWN_ROLES];
   const roles = list.split(',').map((r) => r.trim()).filter(Boolean);
   const unknown = roles.filter((r) => !canonicalRole(r));
   if (unknown.length) {
-    throw new BeadflowError(`unknown role(s): ${unknown.join(', ')}`, { hint: `known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`, kind: 'usage' });
+    warn(`serving role(s) beadflow does not know: ${unknown.join(', ')}; known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`);
   }
-  return [...new Set(roles.map((r) => canonicalRole(r)!))];
+  return [...new Set(roles.map((r) => canonicalRole(r) ?? r))];
 }
 
 export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WorkerConfig {

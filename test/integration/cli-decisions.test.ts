@@ -95,5 +95,8 @@ describe('CLI decisions, cancel and status', () => {
       assert.match(r.stderr, message);
       assert.match(r.stderr, /hint: /);
     }
+    const json = await cli('bead', 'start', '--title', 'x', '--id', '', '--json');
+    assert.equal(json.code, 2);
+    assert.deepEqual(JSON.parse(json.stdout).error, { message: '--id is empty', hint: 'leave --id out for a generated id, or pass one such as bug-42', kind: 'usage', exitCode: 2 });
   });
 });

@@ -139,13 +139,13 @@ describe('decision Updates and hostile input', () => {
   test('a node whose role no worker serves escalates with no_worker_for_role after its role_wait', async () => {
     const h = new BeadHarness(env);
     await (await h.workers()).runUntil(async () => {
-      const def = bugLike({ investigate: { role: 'Backend Engineer', roleWaitMs: 1_500 } });
+      const def = bugLike({ investigate: { role: 'Data Scientist', roleWaitMs: 1_500 } });
       const handle = await h.start(def);
       const result = await handle.result();
       assert.equal(result.status, 'escalated');
       const s = await state(handle);
       assert.equal(s.escalation?.reason, 'no_worker_for_role');
-      assert.match(s.escalation?.detail ?? '', /no worker serves role "Backend Engineer"/);
+      assert.match(s.escalation?.detail ?? '', /no worker serves role "Data Scientist"/);
       assert.deepEqual((await handle.describe()).searchAttributes.BeadStatus, ['escalated']);
     });
   });

@@ -5,6 +5,9 @@ import { startBeadRun } from '../../client/start';
 import { action } from '../action';
 import { connectClient } from '../connection';
 import { formatEntry, formatState, printJson } from '../format';
+import { usageError } from '../errors';
+import { parseDuration } from '../../dsl/duration';
+import type { BeadState } from '../../workflows/messages';
 
 interface StartFlags {
   title: string;
@@ -18,7 +21,16 @@ interface StartFlags {
   scenario?: string;
   id?: string;
   wait?: boolean;
+  timeout?: string;
   json?: boolean;
+}
+
+/** Who the parked bead waits on and the command that decides. */
+function parkNotice(s: BeadState): string {
+  if (s.status === 'escalated') {
+    return `parked: ${s.beadId} is escalated at ${s.currentNode} (${s.escalation?.reason ?? '?'}); the CEO decides with \`npx beadflow override ${s.beadId} --by CEO --action retry|goto|continue|abort\``;
+  }
+  return `parked: ${s.beadId} waits at ${s.currentNode} for ${s.requiredRole || 'a decision'}; decide with \`npx beadflow approve ${s.beadId} --by "${s.requiredRole}"\` or \`npx beadflow reject ${s.beadId} --by "${s.requiredRole}" --reason ...\``;
 }
 
 export function registerBeadStart(bead: Command): void {
@@ -35,7 +47,8 @@ export function registerBeadStart(bead: Command): void {
     .option('--repo <path>', 'git repository the bead commits to (BEADFLOW_REPO)')
     .option('--scenario <file>', 'scripted agents: outcomes per node for this bead')
     .option('--id <beadId>', 'use this bead id instead of a generated one')
-    .option('--wait', 'follow the bead and print its final state')
+    .option('--wait', 'follow the bead and print its final state; says when it parks for a person')
+    .option('--timeout <duration>', 'with --wait: stop following after this long (e.g. 90s, 10m); exit 3, the bead keeps running')
     .option('--json', 'machine-readable output')
     .action(
       action(async (flags: StartFlags) => {
@@ -60,7 +73,13 @@ export function registerBeadStart(bead: Command): void {
           return;
         }
         if (!flags.json) process.stderr.write(`${input.bead.id} started with ${selectedBy}\n`);
-        const state = await followBead(handle, { onEntry: (e) => !flags.json && process.stderr.write(`${formatEntry(e)}\n`) });
+        const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
+        if (timeoutMs === undefined && flags.timeout !== undefined) throw usageError(`--timeout "${flags.timeout}" is not a duration`, 'use e.g. 90s, 10m or 1h');
+        const state = await followBead(handle, {
+          timeoutMs,
+          onEntry: (e) => !flags.json && process.stderr.write(`${formatEntry(e)}\n`),
+          onPark: (s) => !flags.json && process.stderr.write(`${parkNotice(s)}\n`),
+        });
         if (flags.json) printJson(state);
         else process.stdout.write(`${formatState(state)}\n`);
         if (state.status !== 'completed') process.exitCode = 1;
