@@ -148,6 +148,8 @@ export class CommitNodes {
       const result = settled!;
       if ('error' in result) throw result.error;
       release.reason = result.value.outcome === 'success' ? 'done' : 'failed';
+      // The next landing of this bead squashes only what comes after this one.
+      if (result.value.outcome === 'success' && ws.ref && this.resolved) this.resolved = { ...this.resolved, landed: ws.head };
       const note = grant.note ? ` (note: ${grant.note})` : '';
       return done({ outcome: result.value.outcome, summary: `${result.value.summary}${note}`, agent: result.value.agent });
     } finally {

@@ -112,6 +112,18 @@ describe('commitWork', () => {
     assert.equal(subjects(repos.remote).filter((s) => s === 'twice').length, 1);
   });
 
+  test('a bead that lands twice: the second landing carries only what changed since the first', async () => {
+    const ws = await prepare('bead-again');
+    await runTurn(root, ws, 'bead-again', (dir) => writeIn(dir, 'again.txt', 'naive fix\n'));
+    assert.equal((await commitWork(commitInput(ws, 'bead-again', 'first fix'), deps())).pushed, true);
+    ws.landed = ws.head;
+    await runTurn(root, ws, 'bead-again', (dir) => writeIn(dir, 'again.txt', 'real fix\n'));
+    const second = await commitWork(commitInput(ws, 'bead-again', 'second fix'), deps());
+    assert.deepEqual([second.outcome, second.pushed], ['success', true], second.summary);
+    assert.equal(showFile(repos.remote, 'again.txt'), 'real fix\n');
+    assert.deepEqual(subjects(repos.remote).slice(0, 2), ['second fix', 'first fix']);
+  });
+
   test('two beads on different lines of one file both land: linear history', async () => {
     const a = await prepare('bead-la');
     const b = await prepare('bead-lb');

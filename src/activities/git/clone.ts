@@ -123,7 +123,7 @@ export async function checkoutClean(clone: HostClone, beadId: string, commit: st
     return dir;
   }
   const gitDir = (await runGit(dir, ['rev-parse', '--absolute-git-dir'])).trim();
-  for (const leftover of ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'MERGE_MSG', 'SQUASH_MSG', 'CHERRY_PICK_HEAD']) rmSync(path.join(gitDir, leftover), { recursive: true, force: true });
+  for (const leftover of ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'MERGE_MSG', 'SQUASH_MSG', 'CHERRY_PICK_HEAD', 'sequencer']) rmSync(path.join(gitDir, leftover), { recursive: true, force: true });
   await runGit(dir, ['checkout', '--force', '--detach', commit]);
   await runGit(dir, ['reset', '--hard', commit]);
   await runGit(dir, ['clean', '-ffdx']);

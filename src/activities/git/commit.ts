@@ -54,7 +54,7 @@ export async function commitWork(input: CommitWorkInput, deps: CommitDeps): Prom
       const target = await fetchTarget(clone, ws.targetBranch);
       step('squashing');
       const dir = await checkoutClean(clone, input.beadId, target);
-      const squash = await squashOnto(dir, ws.head);
+      const squash = await squashOnto(dir, ws.head, ws.landed);
       if (squash.conflicts) {
         await runGit(dir, ['reset', '--hard', target]);
         return {
@@ -91,9 +91,20 @@ export async function commitWork(input: CommitWorkInput, deps: CommitDeps): Prom
   }
 }
 
-/** `git merge --squash` of the bead's commit into the checked-out target; conflicts are listed, not thrown. */
-async function squashOnto(dir: string, head: string): Promise<{ changed: boolean; conflicts?: string[] }> {
-  const merged = await tryGit(dir, ['merge', '--squash', '--no-commit', head]);
+/**
+ * The bead's change applied to the checked-out target, conflicts listed, not thrown. First landing:
+ * `git merge --squash` (everything since the bead branched). Later landings: only what changed since
+ * the commit that landed last (a cherry-pick of a commit with that tree on top of it), since the
+ * target already has the rest.
+ */
+async function squashOnto(dir: string, head: string, landed?: string): Promise<{ changed: boolean; conflicts?: string[] }> {
+  let merged;
+  if (landed) {
+    if ((await tryGit(dir, ['diff', '--quiet', landed, head])).code === 0) return { changed: false };
+    const tree = (await runGit(dir, ['rev-parse', `${head}^{tree}`])).trim();
+    const since = (await runGit(dir, ['commit-tree', tree, '-p', landed, '-m', 'bead work since its last landing'])).trim();
+    merged = await tryGit(dir, ['cherry-pick', '--no-commit', since]);
+  } else merged = await tryGit(dir, ['merge', '--squash', '--no-commit', head]);
   if (merged.code === 0) return { changed: !/Already up to date/i.test(merged.stdout) };
   const conflicts = (await runGit(dir, ['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
   if (conflicts.length === 0) throw new Error(`squash of ${head.slice(0, 10)} failed: ${(merged.stderr || merged.stdout).trim().split('\n').slice(-2).join(' / ')}`);

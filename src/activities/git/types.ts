@@ -14,6 +14,8 @@ export interface Workspace {
   head?: string;
   /** The target's tip when the bead started: what the bead's work branches from. */
   base?: string;
+  /** The bead's commit that its last successful commit node landed: the next landing squashes only what came after it. */
+  landed?: string;
   /** Older runs: the worktree path on the one host that prepared it. */
   worktree?: string;
   /** Older runs: `beadflow/<beadId>`; new runs: the ref. */
