@@ -15,12 +15,21 @@ const workflowForbidden = {
       name,
       message: 'workflow code may use @temporalio/workflow and @temporalio/common only',
     })),
-    ...['pg', 'simple-git', 'yaml', 'zod'].map((name) => ({ name, message: 'I/O and parsing belong in activities or the client, not in workflow code' })),
+    ...['pg', 'simple-git', 'yaml', 'zod'].map((name) => ({
+      name,
+      message: 'I/O and parsing belong in activities or the client, not in workflow code',
+    })),
   ],
   patterns: [
     { group: ['node:*'], message: 'workflow code runs in a sandbox without Node builtins; do I/O in an activity' },
-    { group: ['**/activities', '**/activities/**', '**/activities.*', '../activities*'], message: 'workflow code calls activities through proxyActivities; import their types only (import type)' },
-    { group: ['@temporalio/activity/**', '@temporalio/client/**', '@temporalio/worker/**', 'pg/**', 'simple-git/**', 'yaml/**', 'zod/**'], message: 'not allowed in workflow code except as types' },
+    {
+      group: ['**/activities', '**/activities/**', '**/activities.*', '../activities*'],
+      message: 'workflow code calls activities through proxyActivities; import their types only (import type)',
+    },
+    {
+      group: ['@temporalio/activity/**', '@temporalio/client/**', '@temporalio/worker/**', 'pg/**', 'simple-git/**', 'yaml/**', 'zod/**'],
+      message: 'not allowed in workflow code except as types',
+    },
   ],
 };
 

@@ -42,9 +42,13 @@ const positive = (name: string) => atLeast(1, name);
 
 function listOf<T extends string>(allowed: readonly T[], name: string) {
   return (v: string): T[] => {
-    const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = items.filter((s) => !(allowed as readonly string[]).includes(s));
-    if (bad.length || !items.length) throw new InvalidArgumentError(`${name}: unknown ${bad.join(', ') || '(none)'} (choose from ${allowed.join(', ')})`);
+    if (bad.length || !items.length)
+      throw new InvalidArgumentError(`${name}: unknown ${bad.join(', ') || '(none)'} (choose from ${allowed.join(', ')})`);
     return items as T[];
   };
 }
@@ -60,12 +64,25 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     .option('--parked <n>', 'beads parked at an approval (scale)', positive('--parked'))
     .option('--large', 'scale section with 10,000 parked beads')
     .option('--lock-beads <n>', 'beads contending for one repository lock', positive('--lock-beads'), 50)
-    .option('--servers <list>', 'dev server variants: persisted,in-memory', listOf(['persisted', 'in-memory'] as const, '--servers'), ['persisted', 'in-memory'])
+    .option('--servers <list>', 'dev server variants: persisted,in-memory', listOf(['persisted', 'in-memory'] as const, '--servers'), [
+      'persisted',
+      'in-memory',
+    ])
     .option('--baselines', 'also run hand-written workflows in the throughput and scale sections (slower)')
     .option('--sections <list>', `sections to run: ${SECTIONS.join(',')}`, listOf(SECTIONS, '--sections'), [...SECTIONS])
-    .option('--activity-concurrency <n>', 'agent turns at once per role (npm run worker --concurrency)', positive('--activity-concurrency'), 10)
+    .option(
+      '--activity-concurrency <n>',
+      'agent turns at once per role (npm run worker --concurrency)',
+      positive('--activity-concurrency'),
+      10,
+    )
     .option('--cache <n>', 'sticky workflow cache size (npm run worker --cache; 0 = no sticky execution)', atLeast(0, '--cache'), 1000)
-    .option('--dynamic-config <key=value>', 'extra dev-server dynamic config (repeatable), e.g. history.transferProcessorMaxPollRPS=20 (the old default)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--dynamic-config <key=value>',
+      'extra dev-server dynamic config (repeatable), e.g. history.transferProcessorMaxPollRPS=20 (the old default)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--ledger-url <url>', 'PostgreSQL ledger for the worker (default: off; the ledger activity still runs, writing nothing)')
     .option('--json', 'print one JSON document with every figure on stdout')
     .option('--save', 'also write the results to bench/results/<date>.json')

@@ -37,7 +37,8 @@ export interface Dag {
 export function loadBenchDefinition(file: string): ResolvedDefinition {
   const full = path.join(__dirname, 'definitions', file);
   const { definition, findings } = loadDefinitionFile(full);
-  if (!definition || hasErrors(findings)) throw new Error(`benchmark definition ${full} has errors:\n${findings.map(formatFinding).join('\n')}`);
+  if (!definition || hasErrors(findings))
+    throw new Error(`benchmark definition ${full} has errors:\n${findings.map(formatFinding).join('\n')}`);
   return definition;
 }
 
@@ -56,7 +57,15 @@ export function benchDags(): Dag[] {
 
 export function beadInput(id: string, definition: ResolvedDefinition, roleQueuePrefix: string, scenario?: Scenario): BeadInput {
   return {
-    bead: { id, title: 'benchmark bead', type: definition.workflowType, description: 'measures the engine', priority: 'P2', labels: ['bench'], scenario },
+    bead: {
+      id,
+      title: 'benchmark bead',
+      type: definition.workflowType,
+      description: 'measures the engine',
+      priority: 'P2',
+      labels: ['bench'],
+      scenario,
+    },
     definition,
     options: { roleQueuePrefix },
   };

@@ -11,10 +11,19 @@ export function benchLockId(repo: string): string {
   return `commit-lock-${repo.replace(/[^A-Za-z0-9]+/g, '-')}`;
 }
 
-export function stubCommitActivities(onCommit: (input: CommitWorkInput, start: number, end: number) => void, now: () => number): Pick<CommitActivities, 'prepareWorkspace' | 'commitWork'> {
+export function stubCommitActivities(
+  onCommit: (input: CommitWorkInput, start: number, end: number) => void,
+  now: () => number,
+): Pick<CommitActivities, 'prepareWorkspace' | 'commitWork'> {
   return {
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<Workspace> {
-      return { worktree: `/nonexistent/bench/${input.beadId}`, branch: `beadflow/${input.beadId}`, targetBranch: 'main', upstream: input.repo, lockId: benchLockId(input.repo) };
+      return {
+        worktree: `/nonexistent/bench/${input.beadId}`,
+        branch: `beadflow/${input.beadId}`,
+        targetBranch: 'main',
+        upstream: input.repo,
+        lockId: benchLockId(input.repo),
+      };
     },
     async commitWork(input: CommitWorkInput): Promise<CommitWorkResult> {
       const start = now();

@@ -45,7 +45,13 @@ export function cpuPerTurn(samples: CpuSample[], turns: number): CpuSample {
   return { server: sum('server'), worker: sum('worker'), bench: sum('bench') };
 }
 
-export async function openContext(variant: ServerVariant, binary: TemporalBinary, tuning: WorkerTuning, progress: Progress, dynamicConfig: string[] = []): Promise<BenchContext> {
+export async function openContext(
+  variant: ServerVariant,
+  binary: TemporalBinary,
+  tuning: WorkerTuning,
+  progress: Progress,
+  dynamicConfig: string[] = [],
+): Promise<BenchContext> {
   const server = await startBenchServer(variant, binary, (line) => progress.note(line), dynamicConfig);
   const connection = await Connection.connect({ address: server.handle.address });
   const client = new Client({ connection, namespace: server.handle.namespace });
@@ -69,7 +75,9 @@ export async function openContext(variant: ServerVariant, binary: TemporalBinary
     await server.stop();
     throw err;
   }
-  progress.note(`worker process ${worker.pid} ready in ${worker.startupMs} ms (bundle + workers), ${variant} server pid ${server.handle.pid}`);
+  progress.note(
+    `worker process ${worker.pid} ready in ${worker.startupMs} ms (bundle + workers), ${variant} server pid ${server.handle.pid}`,
+  );
   let n = 0;
   return {
     server,

@@ -47,9 +47,15 @@ export function profileHistory(history: History, turns: TurnRecord[]): HistoryPr
   const gaps: Record<GapName, number[]> = { report: [], 'wft-wait': [], 'wft-queue': [], 'wft-run': [], schedule: [], dispatch: [] };
   const ordered = [...turns].sort((a, b) => a.start - b.start);
   // Agent turns only: the ledger's writes are activities too, on the workflow queue.
-  const scheduled = events.filter((e) => e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'agentTurn');
+  const scheduled = events.filter(
+    (e) =>
+      e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'agentTurn',
+  );
   const turnIds = new Set(scheduled.map((e) => Number(e.eventId)));
-  const completed = events.filter((e) => e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && turnIds.has(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
+  const completed = events.filter(
+    (e) =>
+      e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && turnIds.has(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId)),
+  );
   const byId = new Map(events.map((e) => [Number(e.eventId), e]));
   for (let k = 0; k + 1 < ordered.length && k < completed.length && k + 1 < scheduled.length; k++) {
     const done = completed[k];

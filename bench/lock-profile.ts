@@ -22,20 +22,35 @@ export type HandoffPart = (typeof HANDOFF_PARTS)[number];
 const ms = (e: Event | undefined) => (e?.eventTime ? Number(e.eventTime.seconds ?? 0) * 1000 + (e.eventTime.nanos ?? 0) / 1e6 : NaN);
 
 function signalsSent(h: History, name: string): Event[] {
-  return (h.events ?? []).filter((e) => e.eventType === E.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED && e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === name);
+  return (h.events ?? []).filter(
+    (e) =>
+      e.eventType === E.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED &&
+      e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === name,
+  );
 }
 
 function signalsSeen(h: History, name: string): Event[] {
-  return (h.events ?? []).filter((e) => e.eventType === E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === name);
+  return (h.events ?? []).filter(
+    (e) => e.eventType === E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === name,
+  );
 }
 
 function scheduled(h: History, activity: string): Event[] {
-  return (h.events ?? []).filter((e) => e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === activity);
+  return (h.events ?? []).filter(
+    (e) => e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === activity,
+  );
 }
 
 /** `commits` in token order; `beads` by bead id; `lock` = the lock's history (one run). */
 export function profileHandoffs(commits: TurnRecord[], beads: Map<string, History>, lock: History): Record<HandoffPart, number[]> {
-  const parts: Record<HandoffPart, number[]> = { 'bead-release': [], 'deliver-release': [], 'lock-grant': [], 'deliver-grant': [], 'bead-schedule': [], dispatch: [] };
+  const parts: Record<HandoffPart, number[]> = {
+    'bead-release': [],
+    'deliver-release': [],
+    'lock-grant': [],
+    'deliver-grant': [],
+    'bead-schedule': [],
+    dispatch: [],
+  };
   const releases = signalsSeen(lock, 'releaseLock');
   const grants = signalsSent(lock, 'lockGranted');
   for (let k = 0; k + 1 < commits.length; k++) {

@@ -50,14 +50,28 @@ function compareRunnersFor(first: boolean): (dag: Dag) => Runner[] {
 export async function runBenchmark(opts: BenchOptions, progress: Progress): Promise<BenchResults> {
   const started = Date.now();
   const binary = await resolveTemporalBinary({ log: (l) => progress.note(l) });
-  const results: BenchResults = { benchmark: 'beadflow', schema: 1, startedAt: new Date(started).toISOString(), durationMs: 0, machine: await describeMachine(binary), parameters: { ...opts, ledgerUrl: opts.ledgerUrl && redactUrl(opts.ledgerUrl) }, load: [] };
+  const results: BenchResults = {
+    benchmark: 'beadflow',
+    schema: 1,
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    machine: await describeMachine(binary),
+    parameters: { ...opts, ledgerUrl: opts.ledgerUrl && redactUrl(opts.ledgerUrl) },
+    load: [],
+  };
   const dags = benchDags();
   const linear = dags.find((d) => d.name === 'linear')!;
   const want = (s: BenchOptions['sections'][number]) => opts.sections.includes(s);
   const withContext = async <T>(variant: ServerVariant, what: string, fn: (ctx: BenchContext) => Promise<T>): Promise<T> => {
     progress.note(`— ${what} (${variant} server) —`);
     results.load.push({ section: `${what} (${variant})`, at: 'start', loadAverage1m: os.loadavg()[0] });
-    const ctx = await openContext(variant, binary, { activityConcurrency: opts.activityConcurrency, maxCachedWorkflows: opts.maxCachedWorkflows, ledgerUrl: opts.ledgerUrl }, progress, opts.dynamicConfig);
+    const ctx = await openContext(
+      variant,
+      binary,
+      { activityConcurrency: opts.activityConcurrency, maxCachedWorkflows: opts.maxCachedWorkflows, ledgerUrl: opts.ledgerUrl },
+      progress,
+      opts.dynamicConfig,
+    );
     try {
       return await fn(ctx);
     } finally {
@@ -73,7 +87,13 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress): Prom
     await withContext(variant, 'interpreter vs hand-written', async (ctx) => {
       if (want('compare')) {
         results.compare ??= {};
-        results.compare[variant] = await compareRunners(ctx, variantDags, { runners: compareRunnersFor(i === 0), beads: opts.beads, concurrency: opts.concurrency, warmupBeads: 10, profileSample: 5 });
+        results.compare[variant] = await compareRunners(ctx, variantDags, {
+          runners: compareRunnersFor(i === 0),
+          beads: opts.beads,
+          concurrency: opts.concurrency,
+          warmupBeads: 10,
+          profileSample: 5,
+        });
       }
       // After the comparison, so the worker's JIT is warm and the figures are the engine's, not start-up's.
       if (want('latency')) {
@@ -85,12 +105,17 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress): Prom
   const main = opts.servers[0];
   if (want('throughput')) {
     const runners: Runner[] = opts.baselines ? ['interpreter', 'hand-written'] : ['interpreter'];
-    results.throughput = await withContext(main, 'throughput', (ctx) => measureThroughput(ctx, linear, { runners, concurrency: opts.throughputConcurrency, beads: opts.throughputBeads }));
+    results.throughput = await withContext(main, 'throughput', (ctx) =>
+      measureThroughput(ctx, linear, { runners, concurrency: opts.throughputConcurrency, beads: opts.throughputBeads }),
+    );
   }
   if (want('lock')) results.lock = await withContext(main, 'commit lock', (ctx) => measureLock(ctx, opts.lockBeads));
   if (want('scale')) {
     results.scale = [await withContext(main, 'scale', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows))];
-    if (opts.baselines) results.scale.push(await withContext(main, 'scale, hand-written', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows, 'hand-written')));
+    if (opts.baselines)
+      results.scale.push(
+        await withContext(main, 'scale, hand-written', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows, 'hand-written')),
+      );
   }
   results.durationMs = Date.now() - started;
   return results;

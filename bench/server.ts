@@ -17,8 +17,12 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-
-export async function startBenchServer(variant: ServerVariant, binary: TemporalBinary, log: (line: string) => void, dynamicConfig: string[] = []): Promise<BenchServer> {
+export async function startBenchServer(
+  variant: ServerVariant,
+  binary: TemporalBinary,
+  log: (line: string) => void,
+  dynamicConfig: string[] = [],
+): Promise<BenchServer> {
   const dir = variant === 'persisted' ? fs.mkdtempSync(path.join(os.tmpdir(), 'beadflow-bench-')) : undefined;
   const dbFile = dir ? path.join(dir, 'temporal.db') : undefined;
   const handle = await startDevServer({

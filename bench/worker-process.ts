@@ -29,7 +29,9 @@ async function start(config: WorkerConfig): Promise<void> {
   // The workflow queue's activities exactly as `npm run worker` registers them (src/workers/main.ts).
   const clientConnection = await Connection.connect({ address: config.address });
   const client = new Client({ connection: clientConnection, namespace: config.namespace });
-  const ledger = await openWorkerLedger(config.ledgerUrl ? { mode: 'url', url: config.ledgerUrl } : { mode: 'off' }, { log: () => undefined });
+  const ledger = await openWorkerLedger(config.ledgerUrl ? { mode: 'url', url: config.ledgerUrl } : { mode: 'off' }, {
+    log: () => undefined,
+  });
   const bundleStart = Date.now();
   set = await WorkerSet.create({
     connection,
@@ -41,7 +43,10 @@ async function start(config: WorkerConfig): Promise<void> {
     provider: new ScriptedAgent(),
     workflowQueueActivities: {
       ...createCommitActivities({ client }),
-      ...stubCommitActivities((input, start, end) => turns.push({ beadId: input.beadId, node: `commit:${input.node}`, start, end, token: input.token }), now),
+      ...stubCommitActivities(
+        (input, start, end) => turns.push({ beadId: input.beadId, node: `commit:${input.node}`, start, end, token: input.token }),
+        now,
+      ),
       ...ledger.activities,
     },
     maxConcurrentActivityTaskExecutions: config.activityConcurrency,
@@ -75,7 +80,9 @@ async function start(config: WorkerConfig): Promise<void> {
 async function handle(m: ToWorker): Promise<void> {
   switch (m.kind) {
     case 'start':
-      await start(m.config).catch((err: unknown) => send({ kind: 'failed', message: err instanceof Error ? err.stack ?? err.message : String(err) }));
+      await start(m.config).catch((err: unknown) =>
+        send({ kind: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+      );
       return;
     case 'drain': {
       const drained = turns;
@@ -89,7 +96,11 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'memory': {
       const mem = process.memoryUsage();
-      send({ kind: 'reply', id: m.id, memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, externalBytes: mem.external } });
+      send({
+        kind: 'reply',
+        id: m.id,
+        memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, externalBytes: mem.external },
+      });
       return;
     }
     case 'stop':

@@ -19,7 +19,13 @@ for (const [path, entry] of Object.entries(lock.packages)) {
     const os = OS.filter((o) => parts.includes(o) || (o === 'win32' && parts.includes('windows')));
     const cpu = CPU.filter((c) => parts.includes(c) || (c === 'arm' && parts.some((p) => p.startsWith('gnueabihf'))));
     if (os.length === 0) continue; // not a platform build: leave it for npm to resolve
-    lock.packages[`node_modules/${name}`] = { version: spec.replace(/^[\^~=]/, ''), cpu: cpu.length ? cpu : undefined, optional: true, os, license: entry.license };
+    lock.packages[`node_modules/${name}`] = {
+      version: spec.replace(/^[\^~=]/, ''),
+      cpu: cpu.length ? cpu : undefined,
+      optional: true,
+      os,
+      license: entry.license,
+    };
     added++;
   }
 }

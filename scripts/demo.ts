@@ -72,7 +72,13 @@ interface DemoContext {
 /** The default demo: a bug bead with scripted agents; the PM rejects once. */
 async function scriptedBead(ctx: DemoContext & { started: number }): Promise<string> {
   const { client, namespace, uiUrl } = ctx;
-  const workers = await WorkerSet.create({ connection: ctx.nativeConnection, namespace, roles: [...KNOWN_ROLES], provider: new ScriptedAgent(), workflowQueueActivities: ctx.ledgerActivities });
+  const workers = await WorkerSet.create({
+    connection: ctx.nativeConnection,
+    namespace,
+    roles: [...KNOWN_ROLES],
+    provider: new ScriptedAgent(),
+    workflowQueueActivities: ctx.ledgerActivities,
+  });
   say(`demo: worker serving ${workers.queues.length} queues with scripted agents`);
   return workers.runUntil(async () => {
     const { input, selectedBy } = prepareBead({
@@ -87,7 +93,9 @@ async function scriptedBead(ctx: DemoContext & { started: number }): Promise<str
     say(`demo: bead ${input.bead.id} started with ${selectedBy}`);
     say(`demo: watch it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${input.bead.id}`);
     const final = await followBead(handle, { onEntry: (e) => say(`  ${formatEntry(e)}`) });
-    say(`demo: bead ${final.beadId} ${final.status} after ${final.dispatchCount} agent turns and ${final.cycleCount} loop(s) in ${Date.now() - ctx.started} ms`);
+    say(
+      `demo: bead ${final.beadId} ${final.status} after ${final.dispatchCount} agent turns and ${final.cycleCount} loop(s) in ${Date.now() - ctx.started} ms`,
+    );
     say(`demo: Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${final.beadId}`);
     say(`demo: the ledger keeps its record: npx beadflow history ${final.beadId}; npx beadflow analytics`);
     return final.status;
@@ -96,7 +104,14 @@ async function scriptedBead(ctx: DemoContext & { started: number }): Promise<str
 
 /** `--self-healing`: a sample repo with a failing test is fixed, committed through the lock and verified for real. */
 async function selfHealing(ctx: DemoContext): Promise<string> {
-  const result = await runSelfHealingDemo({ client: ctx.client, connection: ctx.nativeConnection, namespace: ctx.namespace, say, uiUrl: ctx.uiUrl, workflowQueueActivities: ctx.ledgerActivities });
+  const result = await runSelfHealingDemo({
+    client: ctx.client,
+    connection: ctx.nativeConnection,
+    namespace: ctx.namespace,
+    say,
+    uiUrl: ctx.uiUrl,
+    workflowQueueActivities: ctx.ledgerActivities,
+  });
   say(`demo: bead ${result.beadId} ${result.status}; the fix is on ${result.remote} (${result.commits.length} commits)`);
   return result.status;
 }

@@ -98,7 +98,10 @@ async function main(): Promise<void> {
       process.stderr.write(`provision: error: ${err instanceof Error ? err.message : String(err)}\n`);
       process.stderr.write('integration tests cannot run without a Temporal CLI; running the rest\n');
       ok = false;
-      groups.splice(groups.findIndex((g) => g.name === 'integration'), 1);
+      groups.splice(
+        groups.findIndex((g) => g.name === 'integration'),
+        1,
+      );
     }
   }
 

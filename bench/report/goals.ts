@@ -15,11 +15,19 @@ export function checkGoals(r: BenchResults): GoalCheck[] {
   const variant = r.parameters.servers[0];
   const compare = r.compare?.[variant];
   for (const ratio of compare?.ratios ?? []) {
-    checks.push({ goal: `interpreter / hand-written ≤ 1.10 (${ratio.dag}, ${variant})`, measured: f1(ratio.interpreterVsHand), met: ratio.interpreterVsHand <= 1.1 });
+    checks.push({
+      goal: `interpreter / hand-written ≤ 1.10 (${ratio.dag}, ${variant})`,
+      measured: f1(ratio.interpreterVsHand),
+      met: ratio.interpreterVsHand <= 1.1,
+    });
   }
   for (const l of (r.latency?.[variant] ?? []).filter((x) => x.runner === 'interpreter')) {
     const t = l.transitionMs;
-    checks.push({ goal: `transition p50 ≤ 15 ms, p95 ≤ 40 ms (${l.dag}, unloaded)`, measured: `p50 ${f1(t.p50)} ms, p95 ${f1(t.p95)} ms`, met: t.p50 <= 15 && t.p95 <= 40 });
+    checks.push({
+      goal: `transition p50 ≤ 15 ms, p95 ≤ 40 ms (${l.dag}, unloaded)`,
+      measured: `p50 ${f1(t.p50)} ms, p95 ${f1(t.p95)} ms`,
+      met: t.p50 <= 15 && t.p95 <= 40,
+    });
   }
   if (r.lock) {
     const h = r.lock.withLock.handoffMs;

@@ -6,7 +6,11 @@ import { checkGoals } from './goals';
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  return [
+    line(headers),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 const n = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
@@ -19,8 +23,12 @@ export function renderReport(r: BenchResults): string {
   const m = r.machine;
   out.push(`beadflow benchmark — ${r.startedAt}, ${sec(r.durationMs)}`);
   const server = /Server [^,)]+/.exec(m.temporalVersionLine)?.[0] ?? m.temporalVersionLine;
-  out.push(`${m.cores} cores (${m.cpuModel}), ${mb(m.memoryBytes)}, ${m.os}; Node ${m.node}; Temporal CLI ${m.temporalCli} (${server}); SDK ${m.temporalSdk}`);
-  out.push(`worker: ${r.parameters.activityConcurrency} turns at once per role, sticky cache ${r.parameters.maxCachedWorkflows}, ledger ${r.parameters.ledgerUrl ? 'on' : 'off'}${r.parameters.dynamicConfig.length ? `; server dynamic config ${r.parameters.dynamicConfig.join(' ')}` : ''}`);
+  out.push(
+    `${m.cores} cores (${m.cpuModel}), ${mb(m.memoryBytes)}, ${m.os}; Node ${m.node}; Temporal CLI ${m.temporalCli} (${server}); SDK ${m.temporalSdk}`,
+  );
+  out.push(
+    `worker: ${r.parameters.activityConcurrency} turns at once per role, sticky cache ${r.parameters.maxCachedWorkflows}, ledger ${r.parameters.ledgerUrl ? 'on' : 'off'}${r.parameters.dynamicConfig.length ? `; server dynamic config ${r.parameters.dynamicConfig.join(' ')}` : ''}`,
+  );
 
   for (const [variant, rows] of Object.entries(r.latency ?? {})) {
     out.push('', `Transition latency, one bead at a time (${variant} server), ms p50 / p95 / p99, and where it goes (p50 ms)`);
@@ -29,7 +37,18 @@ export function renderReport(r: BenchResults): string {
         ['DAG', 'runner', 'transition', 'report', 'wft wait', 'wft queue', 'wft run', 'dispatch', 'events/bead', 'WFTs/bead'],
         rows.map((l) => {
           const g = l.breakdown.gapsMs;
-          return [l.dag, l.runner, ms(l.transitionMs), n(g.report.p50), n(g['wft-wait'].p50), n(g['wft-queue'].p50), n(g['wft-run'].p50), n(g.dispatch.p50), n(l.breakdown.eventsPerBead, 0), n(l.breakdown.workflowTasksPerBead, 1)];
+          return [
+            l.dag,
+            l.runner,
+            ms(l.transitionMs),
+            n(g.report.p50),
+            n(g['wft-wait'].p50),
+            n(g['wft-queue'].p50),
+            n(g['wft-run'].p50),
+            n(g.dispatch.p50),
+            n(l.breakdown.eventsPerBead, 0),
+            n(l.breakdown.workflowTasksPerBead, 1),
+          ];
         }),
       ),
     );
@@ -42,19 +61,41 @@ export function renderReport(r: BenchResults): string {
         c.runs.map((x) => {
           const ratio = c.ratios.find((q) => q.dag === x.dag)?.vsHand[x.runner] ?? NaN;
           const p = c.profiles.find((q) => q.dag === x.dag && q.runner === x.runner);
-          return [x.dag, x.runner, sec(x.wallMs), n(x.turnsPerSecond), n(ratio, 2), ms(x.transitionMs), `${n(x.cpuMsPerTurn.server)}+${n(x.cpuMsPerTurn.worker)}`, n(p?.eventsPerBead ?? NaN, 0), n((p?.historyBytesPerBead ?? NaN) / 1024)];
+          return [
+            x.dag,
+            x.runner,
+            sec(x.wallMs),
+            n(x.turnsPerSecond),
+            n(ratio, 2),
+            ms(x.transitionMs),
+            `${n(x.cpuMsPerTurn.server)}+${n(x.cpuMsPerTurn.worker)}`,
+            n(p?.eventsPerBead ?? NaN, 0),
+            n((p?.historyBytesPerBead ?? NaN) / 1024),
+          ];
         }),
       ),
     );
     const differ = c.equivalence.filter((e) => !e.identical);
-    out.push(differ.length ? `turn inputs DIFFER: ${differ.map((e) => `${e.dag}: ${e.difference}`).join('; ')}` : 'turn inputs identical (interpreter vs hand-written) on every DAG');
+    out.push(
+      differ.length
+        ? `turn inputs DIFFER: ${differ.map((e) => `${e.dag}: ${e.difference}`).join('; ')}`
+        : 'turn inputs identical (interpreter vs hand-written) on every DAG',
+    );
   }
   if (r.throughput?.length) {
     out.push('', 'Throughput under load (linear DAG)');
     out.push(
       renderTable(
         ['runner', 'in flight', 'beads', 'turns/s steady', 'turns/s overall', 'transition ms p50/p95/p99', 'CPU ms/turn srv+wkr'],
-        r.throughput.map((t) => [t.runner, String(t.concurrency), String(t.beads), n(t.steadyTurnsPerSecond), n(t.overallTurnsPerSecond), ms(t.transitionMs), `${n(t.cpuMsPerTurn.server)}+${n(t.cpuMsPerTurn.worker)}`]),
+        r.throughput.map((t) => [
+          t.runner,
+          String(t.concurrency),
+          String(t.beads),
+          n(t.steadyTurnsPerSecond),
+          n(t.overallTurnsPerSecond),
+          ms(t.transitionMs),
+          `${n(t.cpuMsPerTurn.server)}+${n(t.cpuMsPerTurn.worker)}`,
+        ]),
       ),
     );
   }
@@ -65,14 +106,31 @@ export function renderReport(r: BenchResults): string {
       renderTable(
         ['', 'wall', 'commits/s', 'hand-off ms p50/p95/p99', 'bead ms p50/p95'],
         [
-          ['with the lock', sec(l.withLock.wallMs), n(l.withLock.grantsPerSecond), ms(l.withLock.handoffMs), `${n(l.withLock.beadMs.p50, 0)} / ${n(l.withLock.beadMs.p95, 0)}`],
-          ['without (baseline)', sec(l.withoutLock.wallMs), n(l.withoutLock.commitsPerSecond), '-', `${n(l.withoutLock.beadMs.p50, 0)} / ${n(l.withoutLock.beadMs.p95, 0)}`],
+          [
+            'with the lock',
+            sec(l.withLock.wallMs),
+            n(l.withLock.grantsPerSecond),
+            ms(l.withLock.handoffMs),
+            `${n(l.withLock.beadMs.p50, 0)} / ${n(l.withLock.beadMs.p95, 0)}`,
+          ],
+          [
+            'without (baseline)',
+            sec(l.withoutLock.wallMs),
+            n(l.withoutLock.commitsPerSecond),
+            '-',
+            `${n(l.withoutLock.beadMs.p50, 0)} / ${n(l.withoutLock.beadMs.p95, 0)}`,
+          ],
         ],
       ),
     );
     const parts = l.withLock.handoffPartsMs;
     if (parts) {
-      out.push('Where a hand-off goes (ms p50 / p95): ' + Object.entries(parts).map(([k, v]) => `${k} ${n(v.p50)} / ${n(v.p95)}`).join(', '));
+      out.push(
+        'Where a hand-off goes (ms p50 / p95): ' +
+          Object.entries(parts)
+            .map(([k, v]) => `${k} ${n(v.p50)} / ${n(v.p95)}`)
+            .join(', '),
+      );
     }
   }
   if (r.scale?.length) {
@@ -80,19 +138,45 @@ export function renderReport(r: BenchResults): string {
     out.push('', `Scale: ${first.parked.toLocaleString('en-US')} beads parked at a human approval (sticky cache ${first.cacheSize})`);
     out.push(
       renderTable(
-        ['runner', 'start all', 'all parked', 'worker RSS idle → parked', 'worker heap', 'server RSS idle → parked', 'signal all', 'approve → all complete'],
-        r.scale.map((s) => [s.runner, sec(s.startMs), sec(s.parkedMs), `${mb(s.idle.workerRssBytes)} → ${mb(s.whileParked.workerRssBytes)}`, mb(s.whileParked.workerHeapUsedBytes), `${mb(s.idle.serverRssBytes)} → ${mb(s.whileParked.serverRssBytes)}`, sec(s.signalMs), sec(s.approveToCompleteMs)]),
+        [
+          'runner',
+          'start all',
+          'all parked',
+          'worker RSS idle → parked',
+          'worker heap',
+          'server RSS idle → parked',
+          'signal all',
+          'approve → all complete',
+        ],
+        r.scale.map((s) => [
+          s.runner,
+          sec(s.startMs),
+          sec(s.parkedMs),
+          `${mb(s.idle.workerRssBytes)} → ${mb(s.whileParked.workerRssBytes)}`,
+          mb(s.whileParked.workerHeapUsedBytes),
+          `${mb(s.idle.serverRssBytes)} → ${mb(s.whileParked.serverRssBytes)}`,
+          sec(s.signalMs),
+          sec(s.approveToCompleteMs),
+        ]),
       ),
     );
   }
   if (r.load.length) {
     const loads = r.load.map((l) => l.loadAverage1m);
-    out.push('', `Load average (1 min): ${loads[0].toFixed(1)} at the start, at most ${Math.max(...loads).toFixed(1)} between sections (this benchmark keeps about 2 busy; more means other work shared the ${r.machine.cores} cores)`);
+    out.push(
+      '',
+      `Load average (1 min): ${loads[0].toFixed(1)} at the start, at most ${Math.max(...loads).toFixed(1)} between sections (this benchmark keeps about 2 busy; more means other work shared the ${r.machine.cores} cores)`,
+    );
   }
   const goals = checkGoals(r);
   if (goals.length) {
     out.push('', 'Goals');
-    out.push(renderTable(['goal', 'measured', 'met'], goals.map((g) => [g.goal, g.measured, g.met === undefined ? 'not measured' : g.met ? 'yes' : 'NO'])));
+    out.push(
+      renderTable(
+        ['goal', 'measured', 'met'],
+        goals.map((g) => [g.goal, g.measured, g.met === undefined ? 'not measured' : g.met ? 'yes' : 'NO']),
+      ),
+    );
   }
   return out.join('\n');
 }

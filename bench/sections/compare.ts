@@ -16,7 +16,6 @@ import type { Summary } from '../stats';
 import { ratePerSecond, ratio, summarize } from '../stats';
 import type { TurnRecord } from '../worker-protocol';
 
-
 export interface RunnerFigures {
   dag: string;
   runner: Runner;
@@ -71,7 +70,14 @@ export interface Segment {
   failures: string[];
 }
 
-export async function runSegment(ctx: BenchContext, runner: Runner, dag: Dag, count: number, concurrency: number, label: string): Promise<Segment> {
+export async function runSegment(
+  ctx: BenchContext,
+  runner: Runner,
+  dag: Dag,
+  count: number,
+  concurrency: number,
+  label: string,
+): Promise<Segment> {
   const beadMs: number[] = [];
   const ids: string[] = [];
   const cpuBefore = ctx.cpu();
@@ -82,7 +88,13 @@ export async function runSegment(ctx: BenchContext, runner: Runner, dag: Dag, co
       const id = ctx.beadId(`${dag.name}-${runner}`);
       ids.push(id);
       const t0 = performance.now();
-      const handle = await startRun(ctx.client, runner, dag, beadInput(id, dag.definition, ctx.roleQueuePrefix, dag.scenario), ctx.taskQueue);
+      const handle = await startRun(
+        ctx.client,
+        runner,
+        dag,
+        beadInput(id, dag.definition, ctx.roleQueuePrefix, dag.scenario),
+        ctx.taskQueue,
+      );
       await handle.result();
       beadMs.push(performance.now() - t0);
     },
@@ -98,11 +110,17 @@ export async function profile(ctx: BenchContext, dag: Dag, runner: Runner, seg: 
   const profiles: HistoryProfile[] = [];
   for (const id of ids) {
     const history = await ctx.client.workflow.getHandle(id).fetchHistory();
-    profiles.push(profileHistory(history, seg.turns.filter((t) => t.beadId === id)));
+    profiles.push(
+      profileHistory(
+        history,
+        seg.turns.filter((t) => t.beadId === id),
+      ),
+    );
   }
   const avg = (f: (p: HistoryProfile) => number) => profiles.reduce((s, p) => s + f(p), 0) / Math.max(1, profiles.length);
   const eventsByType: Record<string, number> = {};
-  for (const p of profiles) for (const [k, v] of Object.entries(p.eventsByType)) eventsByType[k] = (eventsByType[k] ?? 0) + v / profiles.length;
+  for (const p of profiles)
+    for (const [k, v] of Object.entries(p.eventsByType)) eventsByType[k] = (eventsByType[k] ?? 0) + v / profiles.length;
   const gapsMs = Object.fromEntries(GAP_NAMES.map((g) => [g, summarize(profiles.flatMap((p) => p.gaps[g]))])) as Record<GapName, Summary>;
   return {
     dag: dag.name,
@@ -120,28 +138,48 @@ export async function profile(ctx: BenchContext, dag: Dag, runner: Runner, seg: 
 async function checkEquivalence(ctx: BenchContext, dag: Dag): Promise<Equivalence> {
   const ids = { interpreter: ctx.beadId(`${dag.name}-eq-interp`), hand: ctx.beadId(`${dag.name}-eq-hand`) };
   await ctx.worker.keepInputs([ids.interpreter, ids.hand]);
-  for (const [runner, id] of [['interpreter', ids.interpreter], ['hand-written', ids.hand]] as const) {
-    await (await startRun(ctx.client, runner, dag, beadInput(id, dag.definition, ctx.roleQueuePrefix, dag.scenario), ctx.taskQueue)).result();
+  for (const [runner, id] of [
+    ['interpreter', ids.interpreter],
+    ['hand-written', ids.hand],
+  ] as const) {
+    await (
+      await startRun(ctx.client, runner, dag, beadInput(id, dag.definition, ctx.roleQueuePrefix, dag.scenario), ctx.taskQueue)
+    ).result();
   }
   const turns = await ctx.worker.drainTurns();
-  return compareTurnInputs(turns.filter((t) => t.beadId === ids.interpreter), turns.filter((t) => t.beadId === ids.hand));
+  return compareTurnInputs(
+    turns.filter((t) => t.beadId === ids.interpreter),
+    turns.filter((t) => t.beadId === ids.hand),
+  );
 }
 
 export async function compareRunners(ctx: BenchContext, dags: Dag[], opts: CompareOptions): Promise<CompareResult> {
-  const result: CompareResult = { concurrency: opts.concurrency, beadsPerRunner: opts.beads, runs: [], ratios: [], equivalence: [], profiles: [] };
+  const result: CompareResult = {
+    concurrency: opts.concurrency,
+    beadsPerRunner: opts.beads,
+    runs: [],
+    ratios: [],
+    equivalence: [],
+    profiles: [],
+  };
   for (const dag of dags) {
     const equivalence = await checkEquivalence(ctx, dag);
     result.equivalence.push({ dag: dag.name, ...equivalence });
-    if (!equivalence.identical) ctx.progress.note(`WARNING ${dag.name}: interpreter and hand-written turn inputs differ: ${equivalence.difference}`);
+    if (!equivalence.identical)
+      ctx.progress.note(`WARNING ${dag.name}: interpreter and hand-written turn inputs differ: ${equivalence.difference}`);
     const runners = opts.runners(dag);
-    for (const runner of runners) await runSegment(ctx, runner, dag, opts.warmupBeads, Math.min(opts.concurrency, opts.warmupBeads), `${dag.name} warm-up ${runner}`);
+    for (const runner of runners)
+      await runSegment(ctx, runner, dag, opts.warmupBeads, Math.min(opts.concurrency, opts.warmupBeads), `${dag.name} warm-up ${runner}`);
 
     const segments = new Map<Runner, Segment[]>(runners.map((r) => [r, []]));
     const halves = [Math.ceil(opts.beads / 2), Math.floor(opts.beads / 2)];
     const order = [...runners, ...[...runners].reverse()];
     for (const [i, runner] of order.entries()) {
       const count = halves[i < runners.length ? 0 : 1];
-      if (count > 0) segments.get(runner)!.push(await runSegment(ctx, runner, dag, count, opts.concurrency, `${dag.name} ${runner} (round ${i + 1}/${order.length})`));
+      if (count > 0)
+        segments
+          .get(runner)!
+          .push(await runSegment(ctx, runner, dag, count, opts.concurrency, `${dag.name} ${runner} (round ${i + 1}/${order.length})`));
     }
     for (const runner of runners) {
       const segs = segments.get(runner)!;
@@ -157,10 +195,15 @@ export async function compareRunners(ctx: BenchContext, dags: Dag[], opts: Compa
         beadMs: summarize(segs.flatMap((s) => s.beadMs)),
         transitionMs: summarize(transitionLatencies(turns)),
         failures: segs.flatMap((s) => s.failures),
-        cpuMsPerTurn: cpuPerTurn(segs.map((s) => s.cpu), turns.length),
+        cpuMsPerTurn: cpuPerTurn(
+          segs.map((s) => s.cpu),
+          turns.length,
+        ),
       };
       result.runs.push(figures);
-      ctx.progress.note(`${dag.name} ${runner}: ${figures.beads} beads in ${(wallMs / 1000).toFixed(1)} s, ${figures.turnsPerSecond.toFixed(0)} turns/s, transition p50 ${figures.transitionMs.p50.toFixed(1)} ms; CPU ms/turn server ${figures.cpuMsPerTurn.server.toFixed(1)} worker ${figures.cpuMsPerTurn.worker.toFixed(1)} bench ${figures.cpuMsPerTurn.bench.toFixed(1)}`);
+      ctx.progress.note(
+        `${dag.name} ${runner}: ${figures.beads} beads in ${(wallMs / 1000).toFixed(1)} s, ${figures.turnsPerSecond.toFixed(0)} turns/s, transition p50 ${figures.transitionMs.p50.toFixed(1)} ms; CPU ms/turn server ${figures.cpuMsPerTurn.server.toFixed(1)} worker ${figures.cpuMsPerTurn.worker.toFixed(1)} bench ${figures.cpuMsPerTurn.bench.toFixed(1)}`,
+      );
       result.profiles.push(await profile(ctx, dag, runner, segs[segs.length - 1], opts.profileSample));
     }
     const wall = (r: Runner) => result.runs.find((x) => x.dag === dag.name && x.runner === r)!.wallMs;

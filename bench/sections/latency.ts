@@ -32,7 +32,9 @@ export async function measureLatency(ctx: BenchContext, dags: Dag[], runners: Ru
         transitionMs: summarize(transitionLatencies(seg.turns)),
         breakdown: await profile(ctx, dag, runner, seg, beads),
       };
-      ctx.progress.note(`latency ${dag.name} ${runner}: transition p50 ${figures.transitionMs.p50.toFixed(1)} ms, p95 ${figures.transitionMs.p95.toFixed(1)} ms`);
+      ctx.progress.note(
+        `latency ${dag.name} ${runner}: transition p50 ${figures.transitionMs.p50.toFixed(1)} ms, p95 ${figures.transitionMs.p95.toFixed(1)} ms`,
+      );
       out.push(figures);
     }
   }

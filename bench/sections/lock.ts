@@ -51,7 +51,10 @@ export async function measureLock(ctx: BenchContext, beads: number): Promise<Loc
   });
   const wallMs = performance.now() - t0;
   const commits = (await ctx.worker.drainTurns()).filter((t) => t.node.startsWith('commit:')).sort((a, b) => a.start - b.start);
-  const lockState = await ctx.client.workflow.getHandle(benchLockId(repo)).query<LockState>(LOCK_STATE_QUERY).catch(() => undefined);
+  const lockState = await ctx.client.workflow
+    .getHandle(benchLockId(repo))
+    .query<LockState>(LOCK_STATE_QUERY)
+    .catch(() => undefined);
   const handoffs = commits.slice(1).map((c, i) => c.start - commits[i].end);
   const handoffPartsMs = await handoffBreakdown(ctx, commits, benchLockId(repo)).catch((err: unknown) => {
     ctx.progress.note(`lock: no hand-off breakdown (${err instanceof Error ? err.message : String(err)})`);
@@ -66,15 +69,29 @@ export async function measureLock(ctx: BenchContext, beads: number): Promise<Loc
     lockStats: lockState?.stats,
     inOrderOfTokens: commits.every((c, i) => i === 0 || (c.token ?? 0) > (commits[i - 1].token ?? 0)),
   };
-  ctx.progress.note(`lock: ${commits.length} grants, ${withLock.grantsPerSecond.toFixed(1)}/s, hand-off p50 ${withLock.handoffMs.p50.toFixed(1)} ms p95 ${withLock.handoffMs.p95.toFixed(1)} ms`);
+  ctx.progress.note(
+    `lock: ${commits.length} grants, ${withLock.grantsPerSecond.toFixed(1)}/s, hand-off p50 ${withLock.handoffMs.p50.toFixed(1)} ms p95 ${withLock.handoffMs.p95.toFixed(1)} ms`,
+  );
 
   const baseMs: number[] = [];
   const t1 = performance.now();
   await mapLimit(ids, beads, async (id, i) => {
     const t = performance.now();
     const workflowId = `${id}-nolock`;
-    const workspace = { worktree: `/nonexistent/bench/${id}`, branch: `beadflow/${id}`, targetBranch: 'main', upstream: repo, lockId: benchLockId(repo) };
-    await ctx.client.workflow.execute('handCommit', { workflowId, taskQueue: ctx.taskQueue, args: [{ beadId: workflowId, title: 'benchmark bead', node: 'land', workspace, requestId: `nolock-${i}`, token: 0, leaseMs: 300_000 }] });
+    const workspace = {
+      worktree: `/nonexistent/bench/${id}`,
+      branch: `beadflow/${id}`,
+      targetBranch: 'main',
+      upstream: repo,
+      lockId: benchLockId(repo),
+    };
+    await ctx.client.workflow.execute('handCommit', {
+      workflowId,
+      taskQueue: ctx.taskQueue,
+      args: [
+        { beadId: workflowId, title: 'benchmark bead', node: 'land', workspace, requestId: `nolock-${i}`, token: 0, leaseMs: 300_000 },
+      ],
+    });
     baseMs.push(performance.now() - t);
   });
   const baseWallMs = performance.now() - t1;

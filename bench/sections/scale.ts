@@ -40,7 +40,11 @@ const IN_FLIGHT = 50;
 
 async function memory(ctx: BenchContext): Promise<MemoryFigures> {
   const worker = await ctx.worker.memory();
-  return { workerRssBytes: rssOf(ctx.worker.pid) ?? worker?.rssBytes, workerHeapUsedBytes: worker?.heapUsedBytes, serverRssBytes: rssOf(ctx.server.handle.pid) };
+  return {
+    workerRssBytes: rssOf(ctx.worker.pid) ?? worker?.rssBytes,
+    workerHeapUsedBytes: worker?.heapUsedBytes,
+    serverRssBytes: rssOf(ctx.server.handle.pid),
+  };
 }
 
 async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
@@ -69,7 +73,12 @@ function lastOnesParked(handles: WorkflowHandle[]): () => Promise<boolean> {
   };
 }
 
-export async function measureScale(ctx: BenchContext, parked: number, cacheSize: number, runner: ScaleFigures['runner'] = 'interpreter'): Promise<ScaleFigures> {
+export async function measureScale(
+  ctx: BenchContext,
+  parked: number,
+  cacheSize: number,
+  runner: ScaleFigures['runner'] = 'interpreter',
+): Promise<ScaleFigures> {
   const definition = loadBenchDefinition('parked.yaml');
   const idle = await memory(ctx);
   const ids = Array.from({ length: parked }, () => ctx.beadId(`parked-${runner}`));
@@ -99,12 +108,16 @@ export async function measureScale(ctx: BenchContext, parked: number, cacheSize:
   await waitUntil(
     'parking',
     timeoutMs,
-    runner === 'interpreter' ? countReaches(ctx, `${scope} AND BeadStatus = "waiting_approval"`, parked, `${label}: beads parked`) : lastOnesParked(handles),
+    runner === 'interpreter'
+      ? countReaches(ctx, `${scope} AND BeadStatus = "waiting_approval"`, parked, `${label}: beads parked`)
+      : lastOnesParked(handles),
   );
   const parkedMs = performance.now() - t0;
   await delay(2_000); // let the worker settle (GC, caches) before reading memory
   const whileParked = await memory(ctx);
-  ctx.progress.note(`${label}: ${parked} beads parked in ${(parkedMs / 1000).toFixed(1)} s; worker RSS ${mb(whileParked.workerRssBytes)}, server RSS ${mb(whileParked.serverRssBytes)}`);
+  ctx.progress.note(
+    `${label}: ${parked} beads parked in ${(parkedMs / 1000).toFixed(1)} s; worker RSS ${mb(whileParked.workerRssBytes)}, server RSS ${mb(whileParked.serverRssBytes)}`,
+  );
 
   const t1 = performance.now();
   let signalled = 0;
@@ -113,7 +126,11 @@ export async function measureScale(ctx: BenchContext, parked: number, cacheSize:
     ctx.progress.tick(`${label}: approving`, ++signalled, parked);
   });
   const signalMs = performance.now() - t1;
-  await waitUntil('completion', timeoutMs, countReaches(ctx, `${scope} AND ExecutionStatus = "Completed"`, parked, `${label}: beads completed`));
+  await waitUntil(
+    'completion',
+    timeoutMs,
+    countReaches(ctx, `${scope} AND ExecutionStatus = "Completed"`, parked, `${label}: beads completed`),
+  );
   const approveToCompleteMs = performance.now() - t1;
   ctx.progress.note(`${label}: approved and completed in ${(approveToCompleteMs / 1000).toFixed(1)} s`);
   return { runner, parked, startMs, parkedMs, idle, whileParked, signalMs, approveToCompleteMs, cacheSize };

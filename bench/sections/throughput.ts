@@ -47,7 +47,13 @@ export async function measureThroughput(ctx: BenchContext, dag: Dag, opts: Throu
       run: async () => {
         const id = ctx.beadId(`load-${runner}`);
         const t0 = performance.now();
-        const handle = await startRun(ctx.client, runner, dag, beadInput(id, dag.definition, ctx.roleQueuePrefix, dag.scenario), ctx.taskQueue);
+        const handle = await startRun(
+          ctx.client,
+          runner,
+          dag,
+          beadInput(id, dag.definition, ctx.roleQueuePrefix, dag.scenario),
+          ctx.taskQueue,
+        );
         await handle.result();
         beadMs.push(performance.now() - t0);
       },
@@ -72,7 +78,9 @@ export async function measureThroughput(ctx: BenchContext, dag: Dag, opts: Throu
       cpuMsPerTurn: cpuPerTurn([cpu], turns.length),
       failures: load.failures,
     };
-    ctx.progress.note(`throughput ${runner}: ${figures.steadyTurnsPerSecond.toFixed(0)} turns/s steady with ${opts.concurrency} beads in flight, transition p50 ${figures.transitionMs.p50.toFixed(0)} ms`);
+    ctx.progress.note(
+      `throughput ${runner}: ${figures.steadyTurnsPerSecond.toFixed(0)} turns/s steady with ${opts.concurrency} beads in flight, transition p50 ${figures.transitionMs.p50.toFixed(0)} ms`,
+    );
     out.push(figures);
   }
   return out;

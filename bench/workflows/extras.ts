@@ -62,7 +62,10 @@ export class ExtraWork {
   async race<T>(timeoutMs: number, run: () => Promise<T>): Promise<T> {
     if (!this.extras.timers || timeoutMs <= 0) return run();
     let result: { value: T } | { error: unknown } | undefined;
-    run().then((value) => (result = { value }), (error: unknown) => (result = { error }));
+    run().then(
+      (value) => (result = { value }),
+      (error: unknown) => (result = { error }),
+    );
     if (!(await condition(() => result !== undefined, timeoutMs))) throw new Error('node timed out');
     if ('error' in result!) throw result.error;
     return result!.value;

@@ -31,14 +31,35 @@ class Trail {
   feedback: string | undefined;
 
   move(from: string, to: string, condition: 'success' | 'approved' | 'rejected'): void {
-    this.rows.push({ seq: ++this.seq, kind: 'move', node: from, condition, to, endedAt: Date.now(), summary: `${from || '(start)'} --${condition}--> ${to || '(end)'}` });
+    this.rows.push({
+      seq: ++this.seq,
+      kind: 'move',
+      node: from,
+      condition,
+      to,
+      endedAt: Date.now(),
+      summary: `${from || '(start)'} --${condition}--> ${to || '(end)'}`,
+    });
   }
 
   turn(node: ResolvedNode, kind: 'turn' | 'decision', outcome: string, result: AgentTurnResult, startedAt: number): void {
     const summary = kind === 'decision' ? result.summary || outcome : result.summary;
-    this.rows.push({ seq: ++this.seq, kind, node: node.key, role: node.role, actor: result.agent, outcome, attempt: 1, dispatch: 1, startedAt, endedAt: Date.now(), summary });
+    this.rows.push({
+      seq: ++this.seq,
+      kind,
+      node: node.key,
+      role: node.role,
+      actor: result.agent,
+      outcome,
+      attempt: 1,
+      dispatch: 1,
+      startedAt,
+      endedAt: Date.now(),
+      summary,
+    });
     this.lines.push(`#${this.seq} ${kind} ${node.key} ${outcome} by ${result.agent}: ${summary}`);
-    if (kind === 'decision') this.feedback = outcome === 'approved' ? undefined : `${node.key} rejected by ${result.agent}: ${result.summary}`;
+    if (kind === 'decision')
+      this.feedback = outcome === 'approved' ? undefined : `${node.key} rejected by ${result.agent}: ${result.summary}`;
   }
 
   summary(): string[] {

@@ -92,8 +92,14 @@ export async function runSelfHealingDemo(opts: SelfHealingDemoOptions): Promise<
         labels: ['bug'],
         repo: repo.clone,
       };
-      const handle = await startBeadRun(opts.client, { bead, definition: selfHealingDefinition(), options: { roleQueuePrefix } }, taskQueue);
-      say(`self-healing: bead ${bead.id} started${opts.uiUrl ? `; Web UI ${opts.uiUrl}/namespaces/${namespace}/workflows/${bead.id}` : ''}`);
+      const handle = await startBeadRun(
+        opts.client,
+        { bead, definition: selfHealingDefinition(), options: { roleQueuePrefix } },
+        taskQueue,
+      );
+      say(
+        `self-healing: bead ${bead.id} started${opts.uiUrl ? `; Web UI ${opts.uiUrl}/namespaces/${namespace}/workflows/${bead.id}` : ''}`,
+      );
       let approved = false;
       const final = await followBead(handle, {
         onEntry: (entry) => {
@@ -102,7 +108,11 @@ export async function runSelfHealingDemo(opts: SelfHealingDemoOptions): Promise<
             approved = true;
             say(`self-healing: approving as the Product Manager (same as: npx beadflow approve ${bead.id} --by "Product Manager")`);
             handle
-              .signal('approve', { by: 'Product Manager', reason: 'the proposed fix is right; go ahead', requestId: `${bead.id}-demo-approval` })
+              .signal('approve', {
+                by: 'Product Manager',
+                reason: 'the proposed fix is right; go ahead',
+                requestId: `${bead.id}-demo-approval`,
+              })
               .catch((err: unknown) => say(`self-healing: the approval signal failed: ${(err as Error).message}`));
           }
         },
@@ -116,9 +126,13 @@ export async function runSelfHealingDemo(opts: SelfHealingDemoOptions): Promise<
         fixedSource,
         commits: remoteLog(repo.remote),
         moves: final.history.filter((h) => h.kind === 'move').map((h) => `${h.node || '^'}>${h.to || '$'}:${h.condition}`),
-        verifications: final.history.filter((h) => h.kind === 'turn' && h.node === 'verify').map((h) => ({ outcome: h.outcome ?? '', summary: h.summary })),
+        verifications: final.history
+          .filter((h) => h.kind === 'turn' && h.node === 'verify')
+          .map((h) => ({ outcome: h.outcome ?? '', summary: h.summary })),
       };
-      say(`self-healing: bead ${bead.id} ${final.status}; ${result.verifications.length} test run(s), the last ${result.verifications.at(-1)?.outcome ?? 'none'}`);
+      say(
+        `self-healing: bead ${bead.id} ${final.status}; ${result.verifications.length} test run(s), the last ${result.verifications.at(-1)?.outcome ?? 'none'}`,
+      );
       say(`self-healing: ${repo.remote} main now has: ${result.commits.join(' | ')}`);
       return result;
     });

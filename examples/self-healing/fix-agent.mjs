@@ -24,7 +24,9 @@ async function readPrompt() {
 
 const prompt = await readPrompt();
 const node = process.env.NODE_KEY;
-process.stdout.write(`fix-agent: ${node} for bead ${process.env.BEAD_ID} as ${process.env.ROLE} (attempt ${process.env.ATTEMPT}, prompt ${prompt.length} chars)\n`);
+process.stdout.write(
+  `fix-agent: ${node} for bead ${process.env.BEAD_ID} as ${process.env.ROLE} (attempt ${process.env.ATTEMPT}, prompt ${prompt.length} chars)\n`,
+);
 
 if (!existsSync(FILE)) {
   answer('failure', `${FILE} is not in ${process.cwd()}: is this the sample repository?`);

@@ -14,7 +14,11 @@ export interface TurnObserver {
   (event: { phase: 'start' | 'end' | 'cancelled'; input: AgentTurnInput; result?: AgentTurnResult }): void;
 }
 
-export function createAgentActivities(agent: AgentProvider, observe?: TurnObserver, opts: { worktreesRoot?: string } = {}): AgentActivities {
+export function createAgentActivities(
+  agent: AgentProvider,
+  observe?: TurnObserver,
+  opts: { worktreesRoot?: string } = {},
+): AgentActivities {
   // Verify nodes with a command run it, whatever agent this worker runs.
   const provider = withVerify(agent);
   const workspaces = new Workspaces(opts.worktreesRoot ?? worktreesRoot());
@@ -30,11 +34,23 @@ export function createAgentActivities(agent: AgentProvider, observe?: TurnObserv
       try {
         const deadline = ctx.info.startToCloseTimeoutMs ? Date.now() + ctx.info.startToCloseTimeoutMs : undefined;
         const turnInput = ws ? { ...input, worktree: ws.dir } : input;
-        const result = await provider.runTurn(turnInput, { signal: ctx.cancellationSignal, heartbeat: (d) => ctx.heartbeat(d), log, deadline });
+        const result = await provider.runTurn(turnInput, {
+          signal: ctx.cancellationSignal,
+          heartbeat: (d) => ctx.heartbeat(d),
+          log,
+          deadline,
+        });
         const checked = checkResult(provider.name, result);
         // A verify node checks the work; what its command leaves behind is not work.
         if (ws && input.node.type !== 'verify') {
-          checked.head = (await workspaces.finish(ws, { beadId: input.beadId, title: input.bead.title, node: input.node.key, turn: `${input.node.key}#${input.dispatchIndex}` })).head;
+          checked.head = (
+            await workspaces.finish(ws, {
+              beadId: input.beadId,
+              title: input.bead.title,
+              node: input.node.key,
+              turn: `${input.node.key}#${input.dispatchIndex}`,
+            })
+          ).head;
         } else if (ws) checked.head = ws.workspace.head;
         observe?.({ phase: 'end', input, result: checked });
         log('agent turn finished', { outcome: checked.outcome });

@@ -19,7 +19,10 @@ export function createLedgerActivities(ledger: Ledger | undefined): LedgerActivi
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         if (/^2[23]/.test(code)) {
-          throw ApplicationFailure.nonRetryable(`the ledger refused bead ${progress.execution.beadId}'s batch (SQLSTATE ${code}): ${(err as Error).message}`, 'LedgerRejected');
+          throw ApplicationFailure.nonRetryable(
+            `the ledger refused bead ${progress.execution.beadId}'s batch (SQLSTATE ${code}): ${(err as Error).message}`,
+            'LedgerRejected',
+          );
         }
         throw err;
       }

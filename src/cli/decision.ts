@@ -19,7 +19,11 @@ function requireBy(by: string): string {
 
 function report(beadId: string, what: string, answer: DecisionAnswer, json?: boolean): void {
   if (json) {
-    printJson(answer.delivered === 'update' ? { delivered: 'update', ...answer.result, state: undefined } : { beadId, delivered: 'signal', taskQueue: answer.taskQueue });
+    printJson(
+      answer.delivered === 'update'
+        ? { delivered: 'update', ...answer.result, state: undefined }
+        : { beadId, delivered: 'signal', taskQueue: answer.taskQueue },
+    );
     return;
   }
   if (answer.delivered === 'signal') {
@@ -35,11 +39,17 @@ function report(beadId: string, what: string, answer: DecisionAnswer, json?: boo
 
 export async function decide(beadId: string, approve: boolean, flags: DecisionFlags): Promise<void> {
   const by = requireBy(flags.by);
-  const answer = await sendDecision(await connectClient(), beadId, { kind: approve ? 'approve' : 'reject', payload: { by, reason: flags.reason ?? '', node: flags.node } });
+  const answer = await sendDecision(await connectClient(), beadId, {
+    kind: approve ? 'approve' : 'reject',
+    payload: { by, reason: flags.reason ?? '', node: flags.node },
+  });
   report(beadId, approve ? 'approval' : 'rejection', answer, flags.json);
 }
 
 export async function override(beadId: string, payload: OverridePayload, json?: boolean): Promise<void> {
-  const answer = await sendDecision(await connectClient(), beadId, { kind: 'override', payload: { ...payload, by: requireBy(payload.by) } });
+  const answer = await sendDecision(await connectClient(), beadId, {
+    kind: 'override',
+    payload: { ...payload, by: requireBy(payload.by) },
+  });
   report(beadId, `override ${payload.action}`, answer, json);
 }

@@ -26,7 +26,10 @@ export function formatState(s: BeadState): string {
     `counts      attempts ${s.attempts}, cycles ${s.cycleCount}, dispatches ${s.dispatchCount}`,
   ];
   if (s.escalation && !s.escalation.resolution) {
-    lines.push(`escalation  ${s.escalation.reason}: ${s.escalation.detail}`, `            options: ${s.escalation.options.join(', ')} (npx beadflow override ${s.beadId} --by CEO --action ...)`);
+    lines.push(
+      `escalation  ${s.escalation.reason}: ${s.escalation.detail}`,
+      `            options: ${s.escalation.options.join(', ')} (npx beadflow override ${s.beadId} --by CEO --action ...)`,
+    );
   }
   if (s.feedback) lines.push(`feedback    ${s.feedback}`);
   if (s.branches.length) lines.push(`branches    ${s.branches.map((b) => `${b.id}@${b.node}`).join(', ')}`);

@@ -23,10 +23,16 @@ export async function withLedger<T>(fn: (ledger: Ledger) => Promise<T>, env: Nod
 
 async function openForCli(config: LedgerConfig): Promise<Ledger> {
   if (config.mode === 'off') {
-    throw new CliError('the ledger is off (BEADFLOW_LEDGER=off)', { hint: 'unset BEADFLOW_LEDGER to use DATABASE_URL or the embedded default' });
+    throw new CliError('the ledger is off (BEADFLOW_LEDGER=off)', {
+      hint: 'unset BEADFLOW_LEDGER to use DATABASE_URL or the embedded default',
+    });
   }
   try {
-    const ledger = await openLedger(config, { log: (line) => process.stderr.write(`ledger: ${line}\n`), applicationName: 'beadflow-cli', max: 3 });
+    const ledger = await openLedger(config, {
+      log: (line) => process.stderr.write(`ledger: ${line}\n`),
+      applicationName: 'beadflow-cli',
+      max: 3,
+    });
     return ledger!;
   } catch (err) {
     if (err instanceof LedgerUnavailableError) throw unavailable(err);

@@ -25,14 +25,17 @@ export interface BeadRun {
 }
 
 export async function beadRun(client: Client, beadId: string): Promise<BeadRun> {
-  if (!beadId.trim()) throw new BeadflowError('the bead id is empty', { kind: 'usage', hint: 'pass a bead id; list beads with `npx beadflow list`' });
+  if (!beadId.trim())
+    throw new BeadflowError('the bead id is empty', { kind: 'usage', hint: 'pass a bead id; list beads with `npx beadflow list`' });
   const handle = client.workflow.getHandle(beadId);
   try {
     const description = await handle.describe();
-    if (description.type !== 'beadWorkflow') throw new BeadflowError(`${beadId} is a ${description.type} workflow, not a bead`, { kind: 'usage' });
+    if (description.type !== 'beadWorkflow')
+      throw new BeadflowError(`${beadId} is a ${description.type} workflow, not a bead`, { kind: 'usage' });
     return { handle, description, temporalStatus: description.status.name };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new BeadflowError(`unknown bead ${beadId}`, { hint: 'list beads with `npx beadflow list`' });
+    if (err instanceof WorkflowNotFoundError)
+      throw new BeadflowError(`unknown bead ${beadId}`, { hint: 'list beads with `npx beadflow list`' });
     throw err;
   }
 }
@@ -76,7 +79,9 @@ export async function sendDecision(client: Client, beadId: string, decision: Dec
   } catch (err) {
     const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.type === DECISION_REFUSED) {
-      throw new BeadflowError(`the bead refused the ${decision.kind}: ${cause.message}`, { hint: `see \`npx beadflow status ${beadId}\` for who must decide what` });
+      throw new BeadflowError(`the bead refused the ${decision.kind}: ${cause.message}`, {
+        hint: `see \`npx beadflow status ${beadId}\` for who must decide what`,
+      });
     }
     throw err;
   }

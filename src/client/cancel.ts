@@ -5,10 +5,18 @@ import { LIMITS } from '../shared/limits';
 import { cancelSignal } from '../workflows/messages';
 import { beadRun } from './beads';
 
-export async function cancelBead(client: Client, beadId: string, by: string, reason: string, waitMs = 30_000): Promise<{ temporalStatus: string }> {
+export async function cancelBead(
+  client: Client,
+  beadId: string,
+  by: string,
+  reason: string,
+  waitMs = 30_000,
+): Promise<{ temporalStatus: string }> {
   const run = await beadRun(client, beadId);
   if (run.temporalStatus !== 'RUNNING') {
-    throw new BeadflowError(`bead ${beadId} is not running (Temporal says ${run.temporalStatus.toLowerCase()})`, { hint: 'only a running bead can be cancelled' });
+    throw new BeadflowError(`bead ${beadId} is not running (Temporal says ${run.temporalStatus.toLowerCase()})`, {
+      hint: 'only a running bead can be cancelled',
+    });
   }
   await run.handle.signal(cancelSignal, { by: by.slice(0, LIMITS.byChars), reason: reason.slice(0, LIMITS.reasonChars) });
   await run.handle.cancel();

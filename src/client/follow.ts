@@ -39,15 +39,21 @@ export async function followBead(handle: WorkflowHandle, opts: FollowOptions = {
         }
       }
       if (closed) return state;
-      const park = state.status === 'waiting_approval' || state.status === 'escalated' ? `${state.status}@${state.currentNode}#${seen}` : '';
+      const park =
+        state.status === 'waiting_approval' || state.status === 'escalated' ? `${state.status}@${state.currentNode}#${seen}` : '';
       if (park && park !== parkedAt) opts.onPark?.(state);
       parkedAt = park;
     } else if (closed && ++failuresAfterClose >= CLOSED_QUERY_FAILURES) {
-      throw new BeadflowError(`the bead's run closed, but its final state cannot be read (no worker answers the query)`, { hint: 'start a worker (`npm run worker`) and run `npx beadflow status <bead>`' });
+      throw new BeadflowError(`the bead's run closed, but its final state cannot be read (no worker answers the query)`, {
+        hint: 'start a worker (`npm run worker`) and run `npx beadflow status <bead>`',
+      });
     }
     if (opts.signal?.aborted) throw new BeadflowError('stopped following', { kind: 'timeout' });
     if (deadline !== undefined && Date.now() > deadline) {
-      throw new BeadflowError(`the bead is still ${state?.status ?? 'running'} at ${state?.currentNode || '-'} after --timeout`, { kind: 'timeout', hint: 'it keeps running: follow it with `npx beadflow status <bead>`' });
+      throw new BeadflowError(`the bead is still ${state?.status ?? 'running'} at ${state?.currentNode || '-'} after --timeout`, {
+        kind: 'timeout',
+        hint: 'it keeps running: follow it with `npx beadflow status <bead>`',
+      });
     }
     await Promise.race([result, new Promise((r) => setTimeout(r, opts.intervalMs ?? 200))]);
   }

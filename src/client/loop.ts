@@ -114,8 +114,16 @@ function prepareFromRow(row: BeadRow, opts: LoopOptions): ReturnType<typeof prep
 }
 
 /** Moves beads between running / waiting / finished by their Temporal state. */
-async function refresh(running: Map<string, BeadHandle>, waiting: Map<string, BeadHandle>, result: LoopResult, log: (line: string) => void): Promise<void> {
-  for (const [map, isRunning] of [[running, true], [waiting, false]] as const) {
+async function refresh(
+  running: Map<string, BeadHandle>,
+  waiting: Map<string, BeadHandle>,
+  result: LoopResult,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const [map, isRunning] of [
+    [running, true],
+    [waiting, false],
+  ] as const) {
     for (const [beadId, handle] of map) {
       const desc = await handle.describe().catch(() => undefined);
       if (desc && desc.status.name !== 'RUNNING') {

@@ -38,7 +38,8 @@ export interface PreparedBead {
 }
 
 export function prepareBead(req: BeadRequest, env: NodeJS.ProcessEnv = process.env): PreparedBead {
-  if (!req.title || !req.title.trim()) throw new BeadflowError('a bead needs a title', { hint: 'pass --title "what is wrong or wanted"', kind: 'usage' });
+  if (!req.title || !req.title.trim())
+    throw new BeadflowError('a bead needs a title', { hint: 'pass --title "what is wrong or wanted"', kind: 'usage' });
   checkText(req);
   const priority = (req.priority ?? 'P2').toUpperCase();
   if (!(PRIORITIES as readonly string[]).includes(priority)) {
@@ -64,28 +65,46 @@ const usage = (message: string, hint: string) => new BeadflowError(message, { hi
 
 /** Empty or oversized inputs are usage errors here, before anything starts. */
 function checkText(req: BeadRequest): void {
-  if (req.title.length > LIMITS.titleChars) throw usage(`the title is ${req.title.length} characters; the limit is ${LIMITS.titleChars}`, 'put the details in --description');
+  if (req.title.length > LIMITS.titleChars)
+    throw usage(`the title is ${req.title.length} characters; the limit is ${LIMITS.titleChars}`, 'put the details in --description');
   if (req.description && req.description.length > LIMITS.descriptionChars) {
-    throw usage(`the description is ${req.description.length} characters; the limit is ${LIMITS.descriptionChars}`, 'link to a document instead of pasting it');
+    throw usage(
+      `the description is ${req.description.length} characters; the limit is ${LIMITS.descriptionChars}`,
+      'link to a document instead of pasting it',
+    );
   }
-  if (req.definition !== undefined && !req.definition.trim()) throw usage('--definition is empty', 'pass a definition file or id, or leave --definition out to choose by type');
-  if (req.type !== undefined && !req.type.trim()) throw usage('--type is empty', 'pass a type such as bug, feature or ui, or leave --type out');
+  if (req.definition !== undefined && !req.definition.trim())
+    throw usage('--definition is empty', 'pass a definition file or id, or leave --definition out to choose by type');
+  if (req.type !== undefined && !req.type.trim())
+    throw usage('--type is empty', 'pass a type such as bug, feature or ui, or leave --type out');
   if (req.beadId !== undefined) {
     if (!req.beadId.trim()) throw usage('--id is empty', 'leave --id out for a generated id, or pass one such as bug-42');
     if (req.beadId.length > LIMITS.keyChars || !/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(req.beadId)) {
-      throw usage(`bead id "${escapeControls(req.beadId.slice(0, 60))}" is not usable`, `ids are letters, digits and . _ : - (at most ${LIMITS.keyChars} characters), starting with a letter or digit`);
+      throw usage(
+        `bead id "${escapeControls(req.beadId.slice(0, 60))}" is not usable`,
+        `ids are letters, digits and . _ : - (at most ${LIMITS.keyChars} characters), starting with a letter or digit`,
+      );
     }
   }
   const labels = req.labels ?? [];
-  if (labels.length > LIMITS.labels) throw usage(`${labels.length} labels; the limit is ${LIMITS.labels}`, 'keep the labels that pick the definition');
+  if (labels.length > LIMITS.labels)
+    throw usage(`${labels.length} labels; the limit is ${LIMITS.labels}`, 'keep the labels that pick the definition');
   const bad = labels.find((l) => !l.trim() || l.length > LIMITS.labelChars);
-  if (bad !== undefined) throw usage(`label "${escapeControls(bad.slice(0, 60))}" is empty or over ${LIMITS.labelChars} characters`, 'labels are short words such as ui or backend');
+  if (bad !== undefined)
+    throw usage(
+      `label "${escapeControls(bad.slice(0, 60))}" is empty or over ${LIMITS.labelChars} characters`,
+      'labels are short words such as ui or backend',
+    );
 }
 
 function resolveDefinition(req: BeadRequest, env: NodeJS.ProcessEnv): { definition: ResolvedDefinition; selectedBy: string } {
   const ref = req.definition;
   if (ref && (ref.includes('/') || ref.endsWith('.yaml') || ref.endsWith('.yml') || existsSync(ref))) {
-    if (!existsSync(ref)) throw new BeadflowError(`definition file ${ref} does not exist`, { hint: 'pass a YAML file, or the id of a definition in definitions/', kind: 'usage' });
+    if (!existsSync(ref))
+      throw new BeadflowError(`definition file ${ref} does not exist`, {
+        hint: 'pass a YAML file, or the id of a definition in definitions/',
+        kind: 'usage',
+      });
     const { definition, findings } = loadDefinitionFile(ref);
     if (!definition || hasErrors(findings)) throw invalid(ref, findings.map(formatFinding));
     return { definition, selectedBy: `file ${ref}` };
@@ -96,18 +115,24 @@ function resolveDefinition(req: BeadRequest, env: NodeJS.ProcessEnv): { definiti
   const known = [...catalog.definitions.values()].map((d) => d.id).join(', ');
   if (ref) {
     const selection = selectDefinition(catalog, { type: ref });
-    if (!selection) throw new BeadflowError(`no definition with id or type "${ref}"`, { hint: `known definitions: ${known}`, kind: 'usage' });
+    if (!selection)
+      throw new BeadflowError(`no definition with id or type "${ref}"`, { hint: `known definitions: ${known}`, kind: 'usage' });
     return { definition: selection.definition, selectedBy: `definition ${selection.definition.id}` };
   }
   const selection = selectDefinition(catalog, { type: req.type, labels: req.labels, title: req.title });
   if (!selection) {
-    throw new BeadflowError(req.type ? `no definition for type "${req.type}"` : 'no definition matches this bead', { hint: `pass --definition FILE|ID (known: ${known})`, kind: 'usage' });
+    throw new BeadflowError(req.type ? `no definition for type "${req.type}"` : 'no definition matches this bead', {
+      hint: `pass --definition FILE|ID (known: ${known})`,
+      kind: 'usage',
+    });
   }
   return { definition: selection.definition, selectedBy: `${selection.definition.id} (${selection.reason})` };
 }
 
 function invalid(file: string, lines: string[]): BeadflowError {
-  return new BeadflowError(`definition ${file} has errors:\n${lines.join('\n')}`, { hint: `fix them, then check with \`npx beadflow validate ${file}\`` });
+  return new BeadflowError(`definition ${file} has errors:\n${lines.join('\n')}`, {
+    hint: `fix them, then check with \`npx beadflow validate ${file}\``,
+  });
 }
 
 function readScenario(file: string): Scenario {
@@ -124,7 +149,10 @@ function resolveRepo(repo: string | undefined): string | undefined {
   if (/^[a-z+]+:\/\//i.test(repo) || /^[^/]+@[^:]+:/.test(repo)) return repo;
   const abs = path.resolve(repo);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
-    throw new BeadflowError(`repository ${repo} does not exist`, { hint: 'pass --repo with the path of a git repository (or a clone URL)', kind: 'usage' });
+    throw new BeadflowError(`repository ${repo} does not exist`, {
+      hint: 'pass --repo with the path of a git repository (or a clone URL)',
+      kind: 'usage',
+    });
   }
   return abs;
 }

@@ -33,4 +33,3 @@ export async function startBeadRun(client: Client, input: BeadInput, taskQueue =
     throw err;
   }
 }
-

@@ -39,7 +39,11 @@ export async function beadStatus(client: Client, beadId: string): Promise<Status
   const taskQueue = run.description.taskQueue;
   if ((await workflowPollers(client, taskQueue)).length > 0) {
     const state = await run.handle.query(stateQuery);
-    return { source: 'query', state: { ...state, status: effectiveStatus(state.status, executionStatus) as BeadState['status'] }, executionStatus };
+    return {
+      source: 'query',
+      state: { ...state, status: effectiveStatus(state.status, executionStatus) as BeadState['status'] },
+      executionStatus,
+    };
   }
   const sa = run.description.typedSearchAttributes;
   const dash = (v: string | undefined) => (v && v !== '-' ? v : '');

@@ -45,7 +45,15 @@ export function loadCatalog(dirs: readonly string[]): Catalog {
       files = definitionFiles(dir);
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : `cannot read it (${(err as Error).message})`;
-      findings.push({ file: dir, line: 0, col: 0, severity: 'warning', code: 'missing-dir', message: `definitions directory: ${reason}`, hint: 'check BEADFLOW_DEFINITIONS or --definitions' });
+      findings.push({
+        file: dir,
+        line: 0,
+        col: 0,
+        severity: 'warning',
+        code: 'missing-dir',
+        message: `definitions directory: ${reason}`,
+        hint: 'check BEADFLOW_DEFINITIONS or --definitions',
+      });
       continue;
     }
     const idsHere = new Map<string, string>();
@@ -55,7 +63,15 @@ export function loadCatalog(dirs: readonly string[]): Catalog {
       if (!definition) continue;
       const twin = idsHere.get(definition.id);
       if (twin) {
-        findings.push({ file, line: 1, col: 1, severity: 'warning', code: 'duplicate-id', message: `id "${definition.id}" is also used by ${twin} in the same directory; this file wins`, hint: 'give each definition its own id (a user directory may reuse an id to override a default)' });
+        findings.push({
+          file,
+          line: 1,
+          col: 1,
+          severity: 'warning',
+          code: 'duplicate-id',
+          message: `id "${definition.id}" is also used by ${twin} in the same directory; this file wins`,
+          hint: 'give each definition its own id (a user directory may reuse an id to override a default)',
+        });
       }
       idsHere.set(definition.id, file);
       definitions.delete(definition.id);

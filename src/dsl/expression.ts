@@ -25,7 +25,7 @@ export class ExpressionError extends Error {
     message: string,
     /** 0-based character offset in the expression. */
     readonly offset: number,
-    readonly hint = 'conditions use context.state.get(\'key\'), task.field, ===, !==, &&, ||, ! and literals',
+    readonly hint = "conditions use context.state.get('key'), task.field, ===, !==, &&, ||, ! and literals",
   ) {
     super(`${message} (at character ${offset + 1}); ${hint}`);
     this.name = 'ExpressionError';
@@ -41,9 +41,16 @@ function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const op = OPERATORS.find((o) => input.startsWith(o, i));
-    if (op !== undefined) { tokens.push({ type: 'op', text: op, at: i }); i += op.length; continue; }
+    if (op !== undefined) {
+      tokens.push({ type: 'op', text: op, at: i });
+      i += op.length;
+      continue;
+    }
     if (c === "'" || c === '"') {
       const end = input.indexOf(c, i + 1);
       if (end < 0) throw new ExpressionError('unterminated string', i);
@@ -52,9 +59,17 @@ function tokenize(input: string): Token[] {
       continue;
     }
     const number = /^-?\d+(\.\d+)?/.exec(input.slice(i));
-    if (number) { tokens.push({ type: 'number', text: number[0], at: i }); i += number[0].length; continue; }
+    if (number) {
+      tokens.push({ type: 'number', text: number[0], at: i });
+      i += number[0].length;
+      continue;
+    }
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(input.slice(i));
-    if (name) { tokens.push({ type: 'name', text: name[0], at: i }); i += name[0].length; continue; }
+    if (name) {
+      tokens.push({ type: 'name', text: name[0], at: i });
+      i += name[0].length;
+      continue;
+    }
     throw new ExpressionError(`unexpected character "${c}"`, i);
   }
   return tokens;
@@ -64,30 +79,47 @@ function tokenize(input: string): Token[] {
 const FORBIDDEN_FIELDS = new Set(['constructor', 'prototype', '__proto__']);
 
 export function parseExpression(input: string): Expr {
-  if (input.length > MAX_EXPRESSION_CHARS) throw new ExpressionError(`the condition is ${input.length} characters; the limit is ${MAX_EXPRESSION_CHARS}`, 0, 'split the logic into earlier steps');
+  if (input.length > MAX_EXPRESSION_CHARS)
+    throw new ExpressionError(
+      `the condition is ${input.length} characters; the limit is ${MAX_EXPRESSION_CHARS}`,
+      0,
+      'split the logic into earlier steps',
+    );
   const tokens = tokenize(input);
   let pos = 0;
   const peek = () => tokens[pos];
   const here = () => peek()?.at ?? input.length;
   const take = (text: string): boolean => {
-    if (peek()?.type === 'op' && peek()!.text === text) { pos++; return true; }
+    if (peek()?.type === 'op' && peek()!.text === text) {
+      pos++;
+      return true;
+    }
     return false;
   };
-  const expect = (text: string) => { if (!take(text)) throw new ExpressionError(`expected "${text}"`, here()); };
-
-  const binary = (ops: string[], next: (depth: number) => Expr) => (depth: number): Expr => {
-    let left = next(depth);
-    for (;;) {
-      const t = peek();
-      if (t?.type !== 'op' || !ops.includes(t.text)) return left;
-      pos++;
-      left = { kind: 'binary', op: t.text as '===', left, right: next(depth) };
-    }
+  const expect = (text: string) => {
+    if (!take(text)) throw new ExpressionError(`expected "${text}"`, here());
   };
+
+  const binary =
+    (ops: string[], next: (depth: number) => Expr) =>
+    (depth: number): Expr => {
+      let left = next(depth);
+      for (;;) {
+        const t = peek();
+        if (t?.type !== 'op' || !ops.includes(t.text)) return left;
+        pos++;
+        left = { kind: 'binary', op: t.text as '===', left, right: next(depth) };
+      }
+    };
   const primary = (depth: number): Expr => {
-    if (depth > MAX_EXPRESSION_DEPTH) throw new ExpressionError(`nested deeper than ${MAX_EXPRESSION_DEPTH} levels`, here(), 'flatten the condition');
+    if (depth > MAX_EXPRESSION_DEPTH)
+      throw new ExpressionError(`nested deeper than ${MAX_EXPRESSION_DEPTH} levels`, here(), 'flatten the condition');
     if (take('!')) return { kind: 'not', operand: primary(depth + 1) };
-    if (take('(')) { const inner = or(depth + 1); expect(')'); return inner; }
+    if (take('(')) {
+      const inner = or(depth + 1);
+      expect(')');
+      return inner;
+    }
     const t = peek();
     if (t === undefined) throw new ExpressionError('the condition ends too early', input.length);
     pos++;
@@ -96,7 +128,10 @@ export function parseExpression(input: string): Expr {
     if (t.type === 'name') {
       if (t.text === 'true' || t.text === 'false') return { kind: 'literal', value: t.text === 'true' };
       if (t.text === 'null') return { kind: 'literal', value: null };
-      if (t.text === 'task') { expect('.'); return { kind: 'task', field: fieldName() }; }
+      if (t.text === 'task') {
+        expect('.');
+        return { kind: 'task', field: fieldName() };
+      }
       if (t.text === 'context') {
         expect('.');
         if (fieldName() !== 'state') throw new ExpressionError('only context.state.get(...) is known', t.at);
@@ -152,10 +187,14 @@ function looseEqual(a: unknown, b: unknown): boolean {
 
 export function evaluateExpression(expr: Expr, scope: ExpressionScope): unknown {
   switch (expr.kind) {
-    case 'literal': return expr.value;
-    case 'state': return own(scope.state, expr.key);
-    case 'task': return own(scope.task, expr.field);
-    case 'not': return !truthy(evaluateExpression(expr.operand, scope));
+    case 'literal':
+      return expr.value;
+    case 'state':
+      return own(scope.state, expr.key);
+    case 'task':
+      return own(scope.task, expr.field);
+    case 'not':
+      return !truthy(evaluateExpression(expr.operand, scope));
     case 'binary': {
       const left = evaluateExpression(expr.left, scope);
       if (expr.op === '&&') return truthy(left) ? evaluateExpression(expr.right, scope) : left;

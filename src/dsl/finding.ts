@@ -42,10 +42,5 @@ export function hasErrors(findings: readonly Finding[]): boolean {
 
 /** One file's findings in reading order, errors before warnings at the same spot. */
 export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort(
-    (a, b) =>
-      a.line - b.line ||
-      a.col - b.col ||
-      (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
-  );
+  return findings.sort((a, b) => a.line - b.line || a.col - b.col || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 }

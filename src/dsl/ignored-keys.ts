@@ -56,12 +56,20 @@ export function misplacedKeyFindings(source: YamlSource, raw: RawDefinition, fil
     const name = `node "${node.node_key}": `;
     for (const [key, only] of Object.entries(TYPE_ONLY)) {
       if (node[key as keyof typeof node] !== undefined && node.node_type !== only) {
-        warn(['nodes', i, key], `${name}\`${key}\` is ignored on a ${node.node_type} node`, `it applies to ${only} nodes only: remove it or change node_type`);
+        warn(
+          ['nodes', i, key],
+          `${name}\`${key}\` is ignored on a ${node.node_type} node`,
+          `it applies to ${only} nodes only: remove it or change node_type`,
+        );
       }
     }
     if (node.node_type === 'parallel' || node.node_type === 'merge') {
       for (const key of AGENT_KEYS.filter((k) => node[k as keyof typeof node] !== undefined)) {
-        warn(['nodes', i, key], `${name}\`${key}\` is ignored on a ${node.node_type} node`, 'no agent runs on parallel and merge nodes: remove it');
+        warn(
+          ['nodes', i, key],
+          `${name}\`${key}\` is ignored on a ${node.node_type} node`,
+          'no agent runs on parallel and merge nodes: remove it',
+        );
       }
     }
     if (node.timeout !== undefined && node.timeout_minutes !== undefined && parseDuration(node.timeout) !== node.timeout_minutes * 60_000) {

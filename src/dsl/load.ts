@@ -38,21 +38,35 @@ export function loadDefinitionText(text: string, file = '<text>'): LoadResult {
 
   const contents = source.doc.contents;
   if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
-    return fail('empty-file', 'the file holds no definition (it is empty or only comments)', 'start from definitions/bug.yaml; the format is in definitions/README.md');
+    return fail(
+      'empty-file',
+      'the file holds no definition (it is empty or only comments)',
+      'start from definitions/bug.yaml; the format is in definitions/README.md',
+    );
   }
   let raw: unknown;
   try {
     raw = source.doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    return fail('yaml-syntax', `YAML: ${err instanceof Error ? err.message : String(err)}`, 'simplify the anchors and aliases (&name / *name) in this file');
+    return fail(
+      'yaml-syntax',
+      `YAML: ${err instanceof Error ? err.message : String(err)}`,
+      'simplify the anchors and aliases (&name / *name) in this file',
+    );
   }
   if (!isMap(contents)) {
-    return fail('not-a-mapping', `a definition must be a mapping of keys (id:, nodes:, edges: ...), not ${describeValue(raw)}`, 'start the file with `id: <name>`; see definitions/README.md', source.locate([]));
+    return fail(
+      'not-a-mapping',
+      `a definition must be a mapping of keys (id:, nodes:, edges: ...), not ${describeValue(raw)}`,
+      'start the file with `id: <name>`; see definitions/README.md',
+      source.locate([]),
+    );
   }
 
   const format = detectFormat(raw);
   if (format === 'unknown') return { findings: sortFindings([...findings, neitherFormatFinding(file)]) };
-  if (format === 'steps') return { findings: sortFindings([...findings, ...stepFormatFindings(raw as Record<string, unknown>, source, file)]) };
+  if (format === 'steps')
+    return { findings: sortFindings([...findings, ...stepFormatFindings(raw as Record<string, unknown>, source, file)]) };
 
   findings.push(...unknownKeyFindings(source, definitionSchema, raw, file));
   const parsed = definitionSchema.safeParse(raw, { reportInput: true });
@@ -76,7 +90,12 @@ export function loadDefinitionFile(path: string): LoadResult {
   });
   try {
     const stat = statSync(path);
-    if (stat.isDirectory()) return problem('read-error', 'is a directory, not a definition file', 'pass a .yaml file (`beadflow validate` also takes directories)');
+    if (stat.isDirectory())
+      return problem(
+        'read-error',
+        'is a directory, not a definition file',
+        'pass a .yaml file (`beadflow validate` also takes directories)',
+      );
     if (stat.size > MAX_DEFINITION_BYTES) return tooLarge(path, stat.size);
     return loadDefinitionText(readFileSync(path, 'utf8'), path);
   } catch (err) {
@@ -89,7 +108,17 @@ export function loadDefinitionFile(path: string): LoadResult {
 function tooLarge(file: string, bytes: number): LoadResult {
   const size = `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   return {
-    findings: [{ file, line: 1, col: 1, severity: 'error', code: 'too-large', message: `the file is ${size}; definitions are limited to 1 MiB`, hint: 'a definition is a few KiB of YAML: check that this is the right file' }],
+    findings: [
+      {
+        file,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        code: 'too-large',
+        message: `the file is ${size}; definitions are limited to 1 MiB`,
+        hint: 'a definition is a few KiB of YAML: check that this is the right file',
+      },
+    ],
   };
 }
 
@@ -98,6 +127,15 @@ function commitRoleFindings(raw: RawDefinition, source: YamlSource, file: string
     const role = node.role_required;
     if (node.node_type !== 'commit' || role === undefined || sameRole(role, COMMIT_ROLE)) return [];
     const at = source.locate(['nodes', i, 'role_required']) ?? { line: 1, col: 1 };
-    return [{ file, ...at, severity: 'warning', code: 'commit-role', message: `commit node "${node.node_key}" has role "${role}"; it will run as ${COMMIT_ROLE}`, hint: `commits always run as ${COMMIT_ROLE}: set role_required to it, or leave it out` }];
+    return [
+      {
+        file,
+        ...at,
+        severity: 'warning',
+        code: 'commit-role',
+        message: `commit node "${node.node_key}" has role "${role}"; it will run as ${COMMIT_ROLE}`,
+        hint: `commits always run as ${COMMIT_ROLE}: set role_required to it, or leave it out`,
+      },
+    ];
   });
 }

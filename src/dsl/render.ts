@@ -79,7 +79,9 @@ function dot(def: ResolvedDefinition, nodes: ResolvedNode[], id: IdOf): string {
     `  ${END} [label="end", shape=doublecircle];`,
   ];
   for (const n of nodes) {
-    const label = nodeLines(n).map((l) => q(l).slice(1, -1)).join('\\n');
+    const label = nodeLines(n)
+      .map((l) => q(l).slice(1, -1))
+      .join('\\n');
     out.push(`  ${id(n.key, START)} [label="${label}", shape=${shape[n.type] ?? 'box'}];`);
   }
   for (const e of def.edges) {

@@ -18,9 +18,12 @@ export function resolveDefinition(raw: RawDefinition, source?: string): Resolved
     workflowType: raw.workflow_type ?? raw.id,
     isDefault: raw.is_default ?? false,
     nodes: raw.nodes.map((node) => resolveNode(node, defaults)),
-    edges: raw.edges.map(
-      (e): ResolvedEdge => ({ from: e.from_node_key, to: e.to_node_key, condition: e.condition ?? 'success', priority: e.priority ?? 0 }),
-    ),
+    edges: raw.edges.map((e): ResolvedEdge => ({
+      from: e.from_node_key,
+      to: e.to_node_key,
+      condition: e.condition ?? 'success',
+      priority: e.priority ?? 0,
+    })),
     maxHops: raw.max_hops ?? DEFAULTS.maxHops,
     ...(raw.cycle_scope === 'global' ? { cycleScope: 'global' as const } : {}),
     escalation: { childBead: raw.escalation?.child_bead ?? false },

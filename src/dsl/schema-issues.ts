@@ -53,14 +53,29 @@ export function issueToFinding(issue: Issue, raw: unknown, file: string, locate:
     case 'invalid_type': {
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       if (input === undefined) {
-        return { ...base, code: 'missing-key', message: `${owner ? `${owner} is` : 'the definition is'} missing required key \`${field}\``, hint: `add \`${field}:\` (${expected}); ${fieldHint}` };
+        return {
+          ...base,
+          code: 'missing-key',
+          message: `${owner ? `${owner} is` : 'the definition is'} missing required key \`${field}\``,
+          hint: `add \`${field}:\` (${expected}); ${fieldHint}`,
+        };
       }
-      return { ...base, code: 'invalid-type', message: `${where}${label} must be ${expected}, not ${describeValue(input)}`, hint: FIELD_HINTS[field] ?? `write ${expected} here` };
+      return {
+        ...base,
+        code: 'invalid-type',
+        message: `${where}${label} must be ${expected}, not ${describeValue(input)}`,
+        hint: FIELD_HINTS[field] ?? `write ${expected} here`,
+      };
     }
     case 'invalid_value': {
       const code = field === 'node_type' ? 'unknown-node-type' : field === 'condition' ? 'unknown-condition' : 'invalid-value';
       const what = field === 'node_type' ? 'node type' : field === 'condition' ? 'condition' : `value for \`${field}\``;
-      return { ...base, code, message: `${where}unknown ${what} ${quoted(input)}`, hint: `use one of: ${issue.values.map(String).join(', ')}` };
+      return {
+        ...base,
+        code,
+        message: `${where}unknown ${what} ${quoted(input)}`,
+        hint: `use one of: ${issue.values.map(String).join(', ')}`,
+      };
     }
     case 'invalid_format':
       return { ...base, code: 'invalid-duration', message: `${where}${label} ${quoted(input)} is not a duration`, hint: DURATION_HINT };

@@ -13,8 +13,7 @@ const duration = z
   .regex(new RegExp(DURATION_PATTERN))
   .meta({ description: 'A duration: 90s, 5m, 1h30m, 2d, 250ms, or 0 for none.' });
 
-const count = (min: number, description: string, fallback: number) =>
-  z.number().int().min(min).meta({ description, default: fallback });
+const count = (min: number, description: string, fallback: number) => z.number().int().min(min).meta({ description, default: fallback });
 
 export const retrySchema = z
   .object({
@@ -31,9 +30,17 @@ export const nodeSettingsShape = {
   timeout: duration.meta({ description: 'Node deadline covering every attempt, e.g. 90m; wins over timeout_minutes.' }).optional(),
   retry: retrySchema.optional(),
   max_cycles: count(1, 'Times a loop may bring the bead back to this node before it escalates.', DEFAULTS.maxCycles).optional(),
-  max_dispatches: count(1, 'Agent turns this node may dispatch (attempts and redispatches) before it escalates.', DEFAULTS.maxDispatches).optional(),
+  max_dispatches: count(
+    1,
+    'Agent turns this node may dispatch (attempts and redispatches) before it escalates.',
+    DEFAULTS.maxDispatches,
+  ).optional(),
   role_wait: duration
-    .meta({ description: "How long a turn may wait for a worker of the node's role before the node times out (timeout edge) or escalates with reason no_worker_for_role; 0 = forever.", default: '1h' })
+    .meta({
+      description:
+        "How long a turn may wait for a worker of the node's role before the node times out (timeout edge) or escalates with reason no_worker_for_role; 0 = forever.",
+      default: '1h',
+    })
     .optional(),
   lease: duration.meta({ description: 'Commit nodes: how long the repository lock is held before it expires.', default: '5m' }).optional(),
 };
@@ -42,8 +49,14 @@ const nodeSettingsSchema = z.object(nodeSettingsShape);
 
 export const approvalSchema = z
   .object({
-    approvers: z.array(z.string().min(1)).meta({ description: 'Roles or people who may decide; [] = anyone. Default: the node role.' }).optional(),
-    mode: z.enum(['human', 'agent', 'any']).meta({ description: 'human = a signal, agent = an agent of the role, any = whichever comes first.', default: 'any' }).optional(),
+    approvers: z
+      .array(z.string().min(1))
+      .meta({ description: 'Roles or people who may decide; [] = anyone. Default: the node role.' })
+      .optional(),
+    mode: z
+      .enum(['human', 'agent', 'any'])
+      .meta({ description: 'human = a signal, agent = an agent of the role, any = whichever comes first.', default: 'any' })
+      .optional(),
   })
   .meta({ description: 'Approval nodes: who decides and how.' });
 
@@ -61,7 +74,11 @@ export const mergeSchema = z
 export const nodeSchema = z.object({
   node_key: z.string().min(1).meta({ description: 'Unique name of the node; edges refer to it.' }),
   node_type: z.enum(NODE_TYPES).meta({ description: 'task | approval | commit | verify | parallel (fork) | merge (join).' }),
-  role_required: z.string().min(1).meta({ description: 'Role whose agents run the node, e.g. "QA Engineer". Commit nodes always run as Engineering Manager.' }).optional(),
+  role_required: z
+    .string()
+    .min(1)
+    .meta({ description: 'Role whose agents run the node, e.g. "QA Engineer". Commit nodes always run as Engineering Manager.' })
+    .optional(),
   persona_hint: z.string().meta({ description: 'Persona the agent should take, e.g. default/qa-engineer.' }).optional(),
   instructions: z.string().meta({ description: 'What the agent (or approver) is asked to do.' }).optional(),
   metadata: z.record(z.string(), z.unknown()).meta({ description: 'Free-form data passed through to the node.' }).optional(),
@@ -103,7 +120,9 @@ export const definitionSchema = z
       .optional(),
     defaults: nodeSettingsSchema.meta({ description: 'Settings applied to every node that does not set them.' }).optional(),
     escalation: z
-      .object({ child_bead: z.boolean().meta({ description: 'Open a P0 "CEO decision" child bead on escalation.', default: false }).optional() })
+      .object({
+        child_bead: z.boolean().meta({ description: 'Open a P0 "CEO decision" child bead on escalation.', default: false }).optional(),
+      })
       .optional(),
     nodes: z.array(nodeSchema).min(1),
     edges: z.array(edgeSchema),

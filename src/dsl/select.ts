@@ -29,7 +29,12 @@ export function selectDefinition(catalog: CatalogLike, bead: BeadFacts): Selecti
   const type = bead.type?.trim();
   if (type) {
     const byId = all.find((d) => d.id === type);
-    const def = byId ?? best(all.filter((d) => d.workflowType === type), (d) => (d.isDefault ? 1 : 0));
+    const def =
+      byId ??
+      best(
+        all.filter((d) => d.workflowType === type),
+        (d) => (d.isDefault ? 1 : 0),
+      );
     return def && { definition: def, by: 'type', reason: byId ? `id "${type}"` : `workflow_type "${type}"` };
   }
 
@@ -49,8 +54,15 @@ export function selectDefinition(catalog: CatalogLike, bead: BeadFacts): Selecti
     return { definition: byTitle, by: 'title', reason: `title keyword "${keyword}"` };
   }
 
-  const fallback = all.find((d) => d.id === FALLBACK_TYPE) ?? best(all.filter((d) => d.workflowType === FALLBACK_TYPE), (d) => (d.isDefault ? 1 : 0));
-  return fallback && { definition: fallback, by: 'fallback', reason: `no type, label or title keyword matched: the ${FALLBACK_TYPE} definition` };
+  const fallback =
+    all.find((d) => d.id === FALLBACK_TYPE) ??
+    best(
+      all.filter((d) => d.workflowType === FALLBACK_TYPE),
+      (d) => (d.isDefault ? 1 : 0),
+    );
+  return (
+    fallback && { definition: fallback, by: 'fallback', reason: `no type, label or title keyword matched: the ${FALLBACK_TYPE} definition` }
+  );
 }
 
 /**

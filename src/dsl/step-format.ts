@@ -22,7 +22,11 @@ export function detectFormat(raw: unknown): DefinitionFormat {
 
 export function neitherFormatFinding(file: string): Finding {
   return {
-    file, line: 1, col: 1, severity: 'error', code: 'unknown-format',
+    file,
+    line: 1,
+    col: 1,
+    severity: 'error',
+    code: 'unknown-format',
     message: 'this file is neither a beadflow definition (id:, nodes:, edges:) nor a step-format workflow (a steps: list)',
     hint: 'both formats are described in definitions/README.md; start from definitions/bug.yaml',
   };
@@ -40,7 +44,10 @@ export function stepTypeFindings(raw: Record<string, unknown>, source: YamlSourc
       if (typeof type !== 'string' || !(KNOWN_STEP_TYPES as readonly string[]).includes(type)) {
         const id = typeof step.id === 'string' ? step.id : `#${i + 1}`;
         findings.push({
-          file, ...at, severity: 'error', code: 'step-type',
+          file,
+          ...at,
+          severity: 'error',
+          code: 'step-type',
           message: `step "${id}" has type ${typeof type === 'string' ? `"${type}"` : '(none)'}, which the engine cannot run`,
           hint: `known step types: ${KNOWN_STEP_TYPES.join(', ')}`,
         });
@@ -55,9 +62,14 @@ export function stepTypeFindings(raw: Record<string, unknown>, source: YamlSourc
 export function stepFormatFindings(raw: Record<string, unknown>, source: YamlSource, file: string): Finding[] {
   const typeErrors = stepTypeFindings(raw, source, file);
   if (typeErrors.length > 0) return typeErrors;
-  return [{
-    file, ...(source.locate(['steps']) ?? { line: 1, col: 1 }), severity: 'error', code: 'step-format-unsupported',
-    message: 'this is a step-format workflow (a steps: list); beadflow does not convert steps to nodes and edges yet',
-    hint: 'write it as a beadflow definition (id:, nodes:, edges:), see definitions/README.md',
-  }];
+  return [
+    {
+      file,
+      ...(source.locate(['steps']) ?? { line: 1, col: 1 }),
+      severity: 'error',
+      code: 'step-format-unsupported',
+      message: 'this is a step-format workflow (a steps: list); beadflow does not convert steps to nodes and edges yet',
+      hint: 'write it as a beadflow definition (id:, nodes:, edges:), see definitions/README.md',
+    },
+  ];
 }

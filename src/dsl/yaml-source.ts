@@ -33,7 +33,10 @@ export function parseYaml(text: string, file: string): { source: YamlSource; fin
   const findings: Finding[] = [];
   // One slip often cascades into an error per following line; the first few say it all.
   const errors = doc.errors.slice(0, MAX_SYNTAX_ERRORS);
-  for (const [severity, list] of [['error', errors], ['warning', doc.warnings]] as const) {
+  for (const [severity, list] of [
+    ['error', errors],
+    ['warning', doc.warnings],
+  ] as const) {
     for (const e of list) {
       findings.push({
         file,

@@ -38,7 +38,17 @@ export function trimToBytes(history: HistoryEntry[], maxBytes: number): void {
 
 /** An upper bound of an entry's JSON size, cheap enough to take on every record (≤ 3 UTF-8 bytes per UTF-16 unit). */
 function entryBytes(h: HistoryEntry): number {
-  return 400 + 3 * (h.summary.length + h.node.length + (h.actor?.length ?? 0) + (h.to?.length ?? 0) + (h.role?.length ?? 0) + (h.branch?.length ?? 0) + (h.outcome?.length ?? 0));
+  return (
+    400 +
+    3 *
+      (h.summary.length +
+        h.node.length +
+        (h.actor?.length ?? 0) +
+        (h.to?.length ?? 0) +
+        (h.role?.length ?? 0) +
+        (h.branch?.length ?? 0) +
+        (h.outcome?.length ?? 0))
+  );
 }
 
 /** One line per move for agent prompts: "investigate (QA Engineer) success → pm_review: found it". */

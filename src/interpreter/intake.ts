@@ -58,7 +58,12 @@ interface Mode {
 
 function common(raw: unknown, mode: Mode): { ok: true; raw: Record<string, unknown> } | Extract<Intake<never>, { ok: false }> {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, why: `the payload must be a JSON object (got ${describeType(raw)})`, hint: 'send e.g. {"by":"Product Manager","reason":"ok"}', shown: { by: '(none)' } };
+    return {
+      ok: false,
+      why: `the payload must be a JSON object (got ${describeType(raw)})`,
+      hint: 'send e.g. {"by":"Product Manager","reason":"ok"}',
+      shown: { by: '(none)' },
+    };
   }
   const r = raw as Record<string, unknown>;
   const fields: Field[] = [
@@ -69,7 +74,13 @@ function common(raw: unknown, mode: Mode): { ok: true; raw: Record<string, unkno
   ];
   for (const f of fields) {
     const problem = fieldProblem(r, f);
-    if (problem) return { ok: false, why: problem, hint: `limits: by ${LIMITS.byChars}, node and requestId ${LIMITS.keyChars}, reason ${LIMITS.reasonChars} characters (docs/limits.md)`, shown: shownOf(r) };
+    if (problem)
+      return {
+        ok: false,
+        why: problem,
+        hint: `limits: by ${LIMITS.byChars}, node and requestId ${LIMITS.keyChars}, reason ${LIMITS.reasonChars} characters (docs/limits.md)`,
+        shown: shownOf(r),
+      };
   }
   return { ok: true, raw: r };
 }
@@ -116,7 +127,13 @@ export function readOverride(raw: unknown, mode: Mode): Intake<Override> {
   const reason = str(r.reason);
   return {
     ok: true,
-    value: { by: (r.by as string).trim(), action: action as Override['action'], node: str(r.node), reason: reason === undefined ? undefined : bounded(reason, LIMITS.reasonChars), requestId: str(r.requestId) },
+    value: {
+      by: (r.by as string).trim(),
+      action: action as Override['action'],
+      node: str(r.node),
+      reason: reason === undefined ? undefined : bounded(reason, LIMITS.reasonChars),
+      requestId: str(r.requestId),
+    },
   };
 }
 

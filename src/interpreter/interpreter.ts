@@ -98,7 +98,15 @@ export class Interpreter {
     const c = this.cursor(cursorId);
     const node = nodeByKey(this.def, c.node);
     const outcome = normalizeOutcome(node, result.outcome);
-    const base = { node: node.key, role: node.role, actor: result.agent, attempt: c.attempt, dispatch: c.dispatch, startedAt, endedAt: now };
+    const base = {
+      node: node.key,
+      role: node.role,
+      actor: result.agent,
+      attempt: c.attempt,
+      dispatch: c.dispatch,
+      startedAt,
+      endedAt: now,
+    };
     if (outcome === 'redispatch') {
       record(this.state, { ...base, kind: 'turn', outcome, summary: result.summary, branch: this.branchOf(c) });
       return this.redispatch(c, node, result.summary, now);
@@ -120,7 +128,15 @@ export class Interpreter {
     if (node.type === 'approval' && node.approval?.mode === 'any') {
       // A person can still decide: the reviewer's error is noted and the node keeps waiting.
       record(this.state, { ...base, kind: 'note', outcome: 'error', summary: `reviewer agent failed (${message}); waiting for a person` });
-      return { kind: 'approval', cursor: c.id, node: node.key, role: node.role, agentReview: false, humanAllowed: true, deadline: c.deadline };
+      return {
+        kind: 'approval',
+        cursor: c.id,
+        node: node.key,
+        role: node.role,
+        agentReview: false,
+        humanAllowed: true,
+        deadline: c.deadline,
+      };
     }
     record(this.state, { ...base, kind: 'turn', outcome: 'failure', actor: 'error', summary: message, branch: this.branchOf(c) });
     return this.attemptFailed(c, node, message, now);
@@ -140,7 +156,15 @@ export class Interpreter {
     const c = this.cursor(cursorId);
     const node = nodeByKey(this.def, c.node);
     const detail = `no worker serves role "${node.role}": the turn of "${node.key}" waited ${Math.round(waitedMs / 1000)} s (role_wait); start one with \`npm run worker -- --roles "${node.role}"\``;
-    record(this.state, { kind: 'timeout', node: node.key, role: node.role, attempt: c.attempt, endedAt: now, summary: detail, branch: this.branchOf(c) });
+    record(this.state, {
+      kind: 'timeout',
+      node: node.key,
+      role: node.role,
+      attempt: c.attempt,
+      endedAt: now,
+      summary: detail,
+      branch: this.branchOf(c),
+    });
     const edge = selectEdge(this.def, node.key, 'timeout');
     if (edge) return this.move(c, edge, now);
     return this.escalate(c, 'no_worker_for_role', detail, now);
@@ -153,7 +177,15 @@ export class Interpreter {
     c.waiting = false;
     this.dropPending(c, `"${node.key}" timed out before the decision was applied`);
     const minutes = Math.round((now - c.enteredAt) / 600) / 100;
-    record(this.state, { kind: 'timeout', node: node.key, role: node.role, attempt: c.attempt, endedAt: now, summary: `node timed out after ${minutes} min`, branch: this.branchOf(c) });
+    record(this.state, {
+      kind: 'timeout',
+      node: node.key,
+      role: node.role,
+      attempt: c.attempt,
+      endedAt: now,
+      summary: `node timed out after ${minutes} min`,
+      branch: this.branchOf(c),
+    });
     const edge = selectEdge(this.def, node.key, 'timeout');
     if (edge) return this.move(c, edge, now);
     if (node.type === 'approval') return this.escalate(c, 'timeout', `no decision on "${node.key}" before its timeout`, now);
@@ -166,7 +198,12 @@ export class Interpreter {
 
   /** Would this decision be accepted now? Pure: what an Update's validator asks. */
   checkDecision(d: Decision): Verdict {
-    return judgeDecision(this.def, this.state, d, this.state.cursors.filter((c) => c.waiting));
+    return judgeDecision(
+      this.def,
+      this.state,
+      d,
+      this.state.cursors.filter((c) => c.waiting),
+    );
   }
 
   /** A person's decision arrived. Returns whether it was accepted; refusals are recorded, and only an accepted requestId is remembered. */
@@ -174,7 +211,10 @@ export class Interpreter {
     const verdict = this.checkDecision(d);
     if (!verdict.ok) {
       if (this.rememberRefusedRequestIds) remember(this.state, d.requestId);
-      this.noteRefused({ by: d.by, node: d.node, outcome: d.approve ? 'approved' : 'rejected', why: `${verdict.kind}: ${verdict.why}` }, now);
+      this.noteRefused(
+        { by: d.by, node: d.node, outcome: d.approve ? 'approved' : 'rejected', why: `${verdict.kind}: ${verdict.why}` },
+        now,
+      );
       return { accepted: false, why: verdict.why };
     }
     remember(this.state, d.requestId);
@@ -184,7 +224,14 @@ export class Interpreter {
 
   /** Records a decision, override or cancel that arrived but was not applied (fields already bounded by the caller). */
   noteRefused(r: { by: string; node?: string; outcome: string; why: string }, now: number): void {
-    record(this.state, { kind: 'ignored', node: r.node ?? this.state.currentNode, actor: r.by, outcome: r.outcome, endedAt: now, summary: r.why });
+    record(this.state, {
+      kind: 'ignored',
+      node: r.node ?? this.state.currentNode,
+      actor: r.by,
+      outcome: r.outcome,
+      endedAt: now,
+      summary: r.why,
+    });
   }
 
   /** What became of an accepted decision or override: undefined while it is still pending. */
@@ -228,7 +275,15 @@ export class Interpreter {
 
   private override(c: Cursor, o: Override, escalation: EscalationRecord, now: number): Step {
     escalation.resolution = `${o.action}${o.node ? ` ${o.node}` : ''} by ${o.by}`;
-    record(this.state, { kind: 'override', node: c.node, actor: o.by, outcome: o.action, to: o.node, endedAt: now, summary: o.reason ?? escalation.resolution });
+    record(this.state, {
+      kind: 'override',
+      node: c.node,
+      actor: o.by,
+      outcome: o.action,
+      to: o.node,
+      endedAt: now,
+      summary: o.reason ?? escalation.resolution,
+    });
     this.state.status = 'running';
     // The CEO's say-so grants a fresh transition budget (the old one is why it escalated).
     if (escalation.reason === 'hops') this.state.transitions = 0;
@@ -263,7 +318,16 @@ export class Interpreter {
     const branches = forkBranches(this.def, fork.node);
     record(this.state, { kind: 'fork', node: fork.node, endedAt: now, summary: `branches: ${branches.join(', ')}` });
     return branches.map((start) => {
-      const branch: Cursor = { id: `${fork.node}/${start}`, node: fork.node, attempt: 0, dispatch: 0, enteredAt: now, deadline: 0, context: [], stopAt: merge?.key };
+      const branch: Cursor = {
+        id: `${fork.node}/${start}`,
+        node: fork.node,
+        attempt: 0,
+        dispatch: 0,
+        enteredAt: now,
+        deadline: 0,
+        context: [],
+        stopAt: merge?.key,
+      };
       this.state.cursors.push(branch);
       return this.enter(branch, start, now, { countCycle: true });
     });
@@ -280,7 +344,13 @@ export class Interpreter {
     fork.node = merge.key;
     this.state.visits[merge.key] = (this.state.visits[merge.key] ?? 0) + 1;
     if (fork.id === MAIN) this.state.currentNode = merge.key;
-    record(this.state, { kind: 'join', node: merge.key, outcome: failed.length ? 'failure' : 'success', endedAt: now, summary: failed.length ? `failed branches: ${failed.join(', ')}; ${summary}` : summary });
+    record(this.state, {
+      kind: 'join',
+      node: merge.key,
+      outcome: failed.length ? 'failure' : 'success',
+      endedAt: now,
+      summary: failed.length ? `failed branches: ${failed.join(', ')}; ${summary}` : summary,
+    });
     if (failed.length === 0) return this.route(fork, merge, 'success', now);
     const edge = failureRoute(this.def, merge.key);
     return edge ? this.move(fork, edge, now) : this.escalate(fork, 'branch', `branches failed: ${failed.join(', ')}`, now);
@@ -321,8 +391,25 @@ export class Interpreter {
   private decideUntracked(c: Cursor, node: ResolvedNode, d: Decision, now: number): Step {
     c.waiting = false;
     const outcome: NodeOutcome = d.approve ? 'approved' : 'rejected';
-    record(this.state, { kind: 'decision', node: node.key, role: node.role, actor: d.by, outcome, attempt: c.attempt, startedAt: c.enteredAt, endedAt: now, summary: d.reason || outcome, branch: this.branchOf(c) });
-    if (d.source === 'person') this.state.lastDecision = { by: d.by, approve: d.approve, reason: d.reason, ...(d.action ? { action: d.action, target: d.target } : {}) };
+    record(this.state, {
+      kind: 'decision',
+      node: node.key,
+      role: node.role,
+      actor: d.by,
+      outcome,
+      attempt: c.attempt,
+      startedAt: c.enteredAt,
+      endedAt: now,
+      summary: d.reason || outcome,
+      branch: this.branchOf(c),
+    });
+    if (d.source === 'person')
+      this.state.lastDecision = {
+        by: d.by,
+        approve: d.approve,
+        reason: d.reason,
+        ...(d.action ? { action: d.action, target: d.target } : {}),
+      };
     if (d.approve) this.state.feedback = undefined;
     else this.state.feedback = d.reason ? `${node.key} rejected by ${d.by}: ${d.reason}` : `${node.key} rejected by ${d.by}`;
     return this.route(c, node, outcome, now);
@@ -347,7 +434,14 @@ export class Interpreter {
   private attemptFailed(c: Cursor, node: ResolvedNode, why: string, now: number): Step {
     if (node.maxAttempts === 0 || c.attempt < node.maxAttempts) {
       const ms = backoffMs(node, c.attempt);
-      record(this.state, { kind: 'retry', node: node.key, role: node.role, attempt: c.attempt, endedAt: now, summary: `attempt ${c.attempt} failed (${why}); retrying in ${ms} ms` });
+      record(this.state, {
+        kind: 'retry',
+        node: node.key,
+        role: node.role,
+        attempt: c.attempt,
+        endedAt: now,
+        summary: `attempt ${c.attempt} failed (${why}); retrying in ${ms} ms`,
+      });
       return { kind: 'backoff', cursor: c.id, node: node.key, ms, deadline: c.deadline };
     }
     const edge = selectEdge(this.def, node.key, 'failure');
@@ -369,7 +463,15 @@ export class Interpreter {
   private escalate(c: Cursor, reason: EscalationReason, detail: string, now: number): Step {
     const node = c.node;
     const cycles = this.state.reentries[node] ?? 0;
-    const escalation: EscalationRecord = { node, reason, detail, attempts: c.attempt, cycles, at: now, options: ['retry', 'goto', 'continue', 'abort'] };
+    const escalation: EscalationRecord = {
+      node,
+      reason,
+      detail,
+      attempts: c.attempt,
+      cycles,
+      at: now,
+      options: ['retry', 'goto', 'continue', 'abort'],
+    };
     if (c.id !== MAIN) {
       c.failed = true;
       record(this.state, { kind: 'escalation', node, outcome: reason, endedAt: now, summary: `branch stopped: ${detail}`, branch: c.id });
@@ -392,10 +494,23 @@ export class Interpreter {
       const transitions = (this.state.transitions ?? 0) + 1;
       this.state.transitions = transitions;
       if (transitions > this.def.maxHops && edge.condition !== 'escalated') {
-        return this.escalate(c, 'hops', `the bead took ${this.def.maxHops} transitions (max_hops) and would take ${edge.from || '(start)'} → ${edge.to}`, now);
+        return this.escalate(
+          c,
+          'hops',
+          `the bead took ${this.def.maxHops} transitions (max_hops) and would take ${edge.from || '(start)'} → ${edge.to}`,
+          now,
+        );
       }
     }
-    record(this.state, { kind: 'move', node: edge.from, condition: edge.condition, to: edge.to, endedAt: now, summary: `${edge.from || '(start)'} --${edge.condition}--> ${edge.to || '(end)'}`, branch: this.branchOf(c) });
+    record(this.state, {
+      kind: 'move',
+      node: edge.from,
+      condition: edge.condition,
+      to: edge.to,
+      endedAt: now,
+      summary: `${edge.from || '(start)'} --${edge.condition}--> ${edge.to || '(end)'}`,
+      branch: this.branchOf(c),
+    });
     if (FAILING.has(edge.condition) && c.id !== MAIN) c.failed = true;
     if (edge.to === '') {
       if (c.id !== MAIN) return { kind: 'arrived', cursor: c.id, node: c.stopAt ?? '', failed: FAILING.has(edge.condition) };
@@ -441,19 +556,42 @@ export class Interpreter {
     switch (node.type) {
       case 'approval': {
         const mode = node.approval?.mode ?? 'any';
-        return { kind: 'approval', cursor: c.id, node: node.key, role: node.role, agentReview: mode !== 'human', humanAllowed: mode !== 'agent', deadline: c.deadline };
+        return {
+          kind: 'approval',
+          cursor: c.id,
+          node: node.key,
+          role: node.role,
+          agentReview: mode !== 'human',
+          humanAllowed: mode !== 'agent',
+          deadline: c.deadline,
+        };
       }
       case 'commit':
         return { kind: 'commit', cursor: c.id, node: node.key, role: node.role, attempt: c.attempt, deadline: c.deadline };
       case 'parallel': {
         const merge = mergeOf(this.def, node.key);
-        return { kind: 'fork', cursor: c.id, node: node.key, branches: forkBranches(this.def, node.key), merge: merge?.key ?? '', wait: merge?.merge?.wait ?? 'all' };
+        return {
+          kind: 'fork',
+          cursor: c.id,
+          node: node.key,
+          branches: forkBranches(this.def, node.key),
+          merge: merge?.key ?? '',
+          wait: merge?.merge?.wait ?? 'all',
+        };
       }
       case 'merge':
         // A merge reached outside its fork's branches passes straight through.
         return this.route(c, node, 'success', now);
       default:
-        return { kind: 'turn', cursor: c.id, node: node.key, role: node.role, attempt: c.attempt, dispatch: c.dispatch, deadline: c.deadline };
+        return {
+          kind: 'turn',
+          cursor: c.id,
+          node: node.key,
+          role: node.role,
+          attempt: c.attempt,
+          dispatch: c.dispatch,
+          deadline: c.deadline,
+        };
     }
   }
 

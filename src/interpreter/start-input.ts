@@ -37,7 +37,8 @@ function beadProblems(bead: unknown): string[] {
   if (bead.labels !== undefined) {
     if (!Array.isArray(bead.labels) || bead.labels.some((l) => typeof l !== 'string' || l.length > LIMITS.labelChars)) {
       problems.push(`bead.labels must be a list of strings of at most ${LIMITS.labelChars} characters`);
-    } else if (bead.labels.length > LIMITS.labels) problems.push(`bead.labels has ${bead.labels.length} labels; the limit is ${LIMITS.labels}`);
+    } else if (bead.labels.length > LIMITS.labels)
+      problems.push(`bead.labels has ${bead.labels.length} labels; the limit is ${LIMITS.labels}`);
   }
   return problems.filter((p): p is string => p !== undefined);
 }
@@ -51,7 +52,8 @@ function definitionShapeProblems(def: unknown): string[] {
   else
     def.nodes.forEach((n, i) => {
       if (!isObj(n)) problems.push(`definition.nodes[${i}] must be an object (got ${kindOf(n)})`);
-      else if (typeof n.key !== 'string' || typeof n.type !== 'string') problems.push(`definition.nodes[${i}] needs string "key" and "type"`);
+      else if (typeof n.key !== 'string' || typeof n.type !== 'string')
+        problems.push(`definition.nodes[${i}] needs string "key" and "type"`);
     });
   if (!Array.isArray(def.edges)) problems.push('definition.edges must be a list');
   else
@@ -69,7 +71,8 @@ function resumeProblems(resume: unknown, beadId: unknown): string[] {
   if (!isObj(resume)) return [`"resume" must be the interpreter state a previous run handed over (got ${kindOf(resume)})`];
   const problems: string[] = [];
   if (resume.beadId !== beadId) problems.push('resume.beadId does not match bead.id');
-  if (!(BEAD_STATUSES as readonly unknown[]).includes(resume.status)) problems.push(`resume.status must be one of ${BEAD_STATUSES.join(', ')}`);
+  if (!(BEAD_STATUSES as readonly unknown[]).includes(resume.status))
+    problems.push(`resume.status must be one of ${BEAD_STATUSES.join(', ')}`);
   if (!Array.isArray(resume.cursors) || resume.cursors.some((c) => !isObj(c) || typeof c.id !== 'string' || typeof c.node !== 'string')) {
     problems.push('resume.cursors must be a list of {id, node, ...}');
   }
@@ -83,7 +86,9 @@ function resumeProblems(resume: unknown, beadId: unknown): string[] {
 /** Everything wrong with a start input, each problem shown short and printable; [] = good to run. */
 export function startInputProblems(input: unknown): string[] {
   if (!isObj(input)) {
-    return [`the start input must be an object {bead, definition, options?} (got ${kindOf(input)}); start beads with \`beadflow bead start\``];
+    return [
+      `the start input must be an object {bead, definition, options?} (got ${kindOf(input)}); start beads with \`beadflow bead start\``,
+    ];
   }
   const problems = [...beadProblems(input.bead), ...definitionShapeProblems(input.definition)];
   if (input.options !== undefined && !isObj(input.options)) problems.push(`"options" must be an object (got ${kindOf(input.options)})`);

@@ -63,7 +63,9 @@ export class PgCluster {
   }
 
   url(database = 'postgres'): string {
-    const auth = this.opts.password ? `${encodeURIComponent(this.opts.user)}:${encodeURIComponent(this.opts.password)}` : encodeURIComponent(this.opts.user);
+    const auth = this.opts.password
+      ? `${encodeURIComponent(this.opts.user)}:${encodeURIComponent(this.opts.password)}`
+      : encodeURIComponent(this.opts.user);
     return `postgres://${auth}@127.0.0.1:${this.opts.port}/${database}`;
   }
 
@@ -85,7 +87,11 @@ export class PgCluster {
     }
     const auth = this.opts.password ? ['--auth-host=scram-sha-256', '--auth-local=scram-sha-256', `--pwfile=${pwfile}`] : ['--auth=trust'];
     try {
-      const r = await this.run('initdb', ['-D', this.opts.dataDir, '-U', this.opts.user, '-E', 'UTF8', '--locale=C', '--no-instructions', ...auth], 120_000);
+      const r = await this.run(
+        'initdb',
+        ['-D', this.opts.dataDir, '-U', this.opts.user, '-E', 'UTF8', '--locale=C', '--no-instructions', ...auth],
+        120_000,
+      );
       if (r.code !== 0) throw new Error(`initdb failed (exit ${r.code}): ${lastLines(r.output)}`);
     } finally {
       if (pwfile) execFileSync('rm', ['-f', pwfile]);
@@ -106,15 +112,26 @@ export class PgCluster {
   setPort(port: number): void {
     this.opts.port = port;
     const auto = path.join(this.opts.dataDir, 'postgresql.auto.conf');
-    const kept = existsSync(auto) ? readFileSync(auto, 'utf8').split('\n').filter((l) => l && !/^port\s*=/.test(l)) : [];
+    const kept = existsSync(auto)
+      ? readFileSync(auto, 'utf8')
+          .split('\n')
+          .filter((l) => l && !/^port\s*=/.test(l))
+      : [];
     writeFileSync(auto, `${[...kept, `port = ${port}`].join('\n')}\n`);
     this.giveToServerUser(auto);
   }
 
   /** pg_ctl start -w: returns once the server accepts connections. */
   async start(timeoutMs = 60_000): Promise<void> {
-    const r = await this.run('pg_ctl', ['start', '-D', this.opts.dataDir, '-l', this.logFile, '-w', '-t', String(Math.ceil(timeoutMs / 1000))], timeoutMs + 5_000);
-    if (r.code !== 0) throw new Error(`PostgreSQL did not start on port ${this.opts.port} (pg_ctl exit ${r.code}): ${lastLines(this.logTail() || r.output)}`);
+    const r = await this.run(
+      'pg_ctl',
+      ['start', '-D', this.opts.dataDir, '-l', this.logFile, '-w', '-t', String(Math.ceil(timeoutMs / 1000))],
+      timeoutMs + 5_000,
+    );
+    if (r.code !== 0)
+      throw new Error(
+        `PostgreSQL did not start on port ${this.opts.port} (pg_ctl exit ${r.code}): ${lastLines(this.logTail() || r.output)}`,
+      );
   }
 
   /** pg_ctl stop: `fast` rolls back open transactions, `immediate` is a crash (tests). */

@@ -32,7 +32,9 @@ export function isUnreachable(err: unknown): boolean {
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'].includes(e.code ?? '')) return true;
   // 57P01-03: admin shutdown, crash shutdown, cannot connect now; 08xxx: connection exceptions.
   if (/^(57P0[1-3]|08\d{3}|53300)$/.test(e.code ?? '')) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(e.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(
+    e.message ?? '',
+  );
 }
 
 export function createPool(url: string, opts: Pick<OpenOptions, 'applicationName' | 'max'> = {}): Pool {

@@ -42,7 +42,13 @@ export async function upsertDefinition(client: PoolClient, def: ResolvedDefiniti
        timeout_minutes numeric, instructions text, metadata jsonb)`,
     [def.id, jsonParam(nodes)],
   );
-  const edges = def.edges.map((e, position) => ({ position, from_node_key: e.from, to_node_key: e.to, condition: e.condition, priority: e.priority }));
+  const edges = def.edges.map((e, position) => ({
+    position,
+    from_node_key: e.from,
+    to_node_key: e.to,
+    condition: e.condition,
+    priority: e.priority,
+  }));
   await client.query(
     `INSERT INTO workflow_edges (workflow_id, position, from_node_key, to_node_key, condition, priority)
      SELECT $1, e.position, e.from_node_key, e.to_node_key, e.condition, e.priority

@@ -44,13 +44,22 @@ function readState(dir: string): EmbeddedState | undefined {
 function binDir(): string {
   const dir = embeddedBinDir() ?? systemBinDir();
   if (!dir) {
-    throw new Error(`no PostgreSQL programs for the embedded ledger: ${embeddedPackageName()} is not installed (run npm ci) and no system PostgreSQL was found`);
+    throw new Error(
+      `no PostgreSQL programs for the embedded ledger: ${embeddedPackageName()} is not installed (run npm ci) and no system PostgreSQL was found`,
+    );
   }
   return dir;
 }
 
 function cluster(dir: string, state: EmbeddedState): PgCluster {
-  return new PgCluster({ binDir: binDir(), dataDir: path.join(dir, 'data'), port: state.port, user: state.user, password: state.password, runAs: serverUser() });
+  return new PgCluster({
+    binDir: binDir(),
+    dataDir: path.join(dir, 'data'),
+    port: state.port,
+    user: state.user,
+    password: state.password,
+    runAs: serverUser(),
+  });
 }
 
 function urlOf(state: EmbeddedState, port = state.port): string {
@@ -63,7 +72,11 @@ export async function ensureEmbeddedLedger(dir: string, log: (line: string) => v
   return withLock(path.join(dir, 'start.lock'), async () => {
     let state = readState(dir);
     if (!state || !existsSync(path.join(dir, 'data', 'PG_VERSION'))) {
-      state = { port: (await isFree(EMBEDDED_PORT)) ? EMBEDDED_PORT : await freePort(), user: USER, password: randomBytes(18).toString('base64url') };
+      state = {
+        port: (await isFree(EMBEDDED_PORT)) ? EMBEDDED_PORT : await freePort(),
+        user: USER,
+        password: randomBytes(18).toString('base64url'),
+      };
       log(`initializing the embedded ledger database in ${dir} (first use)`);
       rmSync(path.join(dir, 'data'), { recursive: true, force: true });
       await cluster(dir, state).init();
@@ -117,7 +130,6 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-
 /** An exclusive lock file holding our pid; a holder that died leaves a lock we may take over. */
 async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -136,7 +148,8 @@ async function withLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 120_0
         rmSync(file, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for process ${holder || '?'} to finish starting the embedded ledger (lock ${file})`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for process ${holder || '?'} to finish starting the embedded ledger (lock ${file})`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

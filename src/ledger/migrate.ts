@@ -35,7 +35,8 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     })
     .sort((a, b) => a.version - b.version);
   for (let i = 1; i < migrations.length; i++) {
-    if (migrations[i].version === migrations[i - 1].version) throw new Error(`two migrations have version ${migrations[i].version}: ${migrations[i - 1].name}, ${migrations[i].name}`);
+    if (migrations[i].version === migrations[i - 1].version)
+      throw new Error(`two migrations have version ${migrations[i].version}: ${migrations[i - 1].name}, ${migrations[i].name}`);
   }
   return migrations;
 }
@@ -48,15 +49,21 @@ export async function migrate(pool: Pool, migrations: Migration[] = loadMigratio
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS beadflow_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
-      const { rows } = await client.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM beadflow_migrations ORDER BY version');
+      const { rows } = await client.query<{ version: number; name: string; checksum: string }>(
+        'SELECT version, name, checksum FROM beadflow_migrations ORDER BY version',
+      );
       const known = new Map(migrations.map((m) => [m.version, m]));
       for (const row of rows) {
         const m = known.get(row.version);
         if (!m) {
-          throw new Error(`the ledger database has migration ${row.name}, which this beadflow does not know: it was migrated by a newer beadflow; upgrade this one`);
+          throw new Error(
+            `the ledger database has migration ${row.name}, which this beadflow does not know: it was migrated by a newer beadflow; upgrade this one`,
+          );
         }
         if (m.checksum !== row.checksum) {
-          throw new Error(`migration ${m.name} changed after it was applied to this database; never edit an applied migration, add a new NNN_*.sql instead`);
+          throw new Error(
+            `migration ${m.name} changed after it was applied to this database; never edit an applied migration, add a new NNN_*.sql instead`,
+          );
         }
       }
       const done = new Set(rows.map((r) => r.version));
@@ -65,7 +72,11 @@ export async function migrate(pool: Pool, migrations: Migration[] = loadMigratio
         await client.query('BEGIN');
         try {
           await client.query(m.sql);
-          await client.query('INSERT INTO beadflow_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+          await client.query('INSERT INTO beadflow_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+            m.version,
+            m.name,
+            m.checksum,
+          ]);
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);

@@ -82,7 +82,15 @@ export function beadStatusFor(status: BeadStatus): LedgerBeadStatus {
 }
 
 export function ledgerBead(bead: Bead): LedgerBead {
-  return { id: bead.id, title: bead.title, type: bead.type, description: bead.description, priority: bead.priority, labels: bead.labels, parentId: bead.parentId };
+  return {
+    id: bead.id,
+    title: bead.title,
+    type: bead.type,
+    description: bead.description,
+    priority: bead.priority,
+    labels: bead.labels,
+    parentId: bead.parentId,
+  };
 }
 
 export interface SnapshotIds {
@@ -122,7 +130,8 @@ export function takeBatch(pending: readonly HistoryEntry[], maxEntries = 200, ma
   const batch: HistoryEntry[] = [];
   let chars = 0;
   for (const entry of pending) {
-    const fitted = entry.summary.length > MAX_SUMMARY_CHARS ? { ...entry, summary: `${entry.summary.slice(0, MAX_SUMMARY_CHARS)} [truncated]` } : entry;
+    const fitted =
+      entry.summary.length > MAX_SUMMARY_CHARS ? { ...entry, summary: `${entry.summary.slice(0, MAX_SUMMARY_CHARS)} [truncated]` } : entry;
     const size = fitted.summary.length + 200;
     if (batch.length > 0 && (batch.length >= maxEntries || chars + size > maxChars)) break;
     batch.push(fitted);

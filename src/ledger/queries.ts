@@ -21,7 +21,10 @@ export interface ExecutionRow {
 
 export type ExecutionFilter = 'all' | 'active' | 'escalated';
 
-export async function listExecutions(pool: Pool, opts: { filter?: ExecutionFilter; beadId?: string; limit?: number } = {}): Promise<ExecutionRow[]> {
+export async function listExecutions(
+  pool: Pool,
+  opts: { filter?: ExecutionFilter; beadId?: string; limit?: number } = {},
+): Promise<ExecutionRow[]> {
   const where: string[] = [];
   if (opts.filter === 'active') where.push('e.completed_at IS NULL');
   // Escalated now: waiting for the CEO, or ended on an escalated edge.
@@ -90,7 +93,14 @@ export async function listLedgerWorkflows(pool: Pool): Promise<LedgerWorkflowRow
 
 export interface LedgerWorkflowDetail {
   workflow: LedgerWorkflowRow & { description: string };
-  nodes: Array<{ node_key: string; node_type: string; role_required: string; max_attempts: number; timeout_minutes: string; instructions: string }>;
+  nodes: Array<{
+    node_key: string;
+    node_type: string;
+    role_required: string;
+    max_attempts: number;
+    timeout_minutes: string;
+    instructions: string;
+  }>;
   edges: Array<{ from_node_key: string; to_node_key: string; condition: string; priority: number }>;
 }
 

@@ -44,7 +44,15 @@ async function upsertBead(client: PoolClient, b: LedgerBead): Promise<void> {
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'run', 'in_progress')
      ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description, type = EXCLUDED.type,
        priority = EXCLUDED.priority, labels = EXCLUDED.labels, parent_id = COALESCE(EXCLUDED.parent_id, beads.parent_id), updated_at = now()`,
-    [b.id, text(b.title), text(b.description), text(b.type), priorityNumber(b.priority), (b.labels ?? []).map((l) => text(l)), b.parentId ?? null],
+    [
+      b.id,
+      text(b.title),
+      text(b.description),
+      text(b.type),
+      priorityNumber(b.priority),
+      (b.labels ?? []).map((l) => text(l)),
+      b.parentId ?? null,
+    ],
   );
 }
 

@@ -141,7 +141,15 @@ export interface LockState {
   };
   /** Last token issued (0 = none yet). */
   token: number;
-  waiters: Array<{ position: number; beadId: string; workflowId: string; node: string; requestId: string; priority?: string; queuedAt: number }>;
+  waiters: Array<{
+    position: number;
+    beadId: string;
+    workflowId: string;
+    node: string;
+    requestId: string;
+    priority?: string;
+    queuedAt: number;
+  }>;
   capacity: number;
   warnings: Array<{ at: number; message: string }>;
   recentHolds: HoldRecord[];

@@ -51,7 +51,12 @@ export const ROLE_QUEUE_PREFIX = 'beadflow-role-';
 /** "QA Engineer", "qa_engineer", "default/qa-engineer", "QA" → "qa-engineer". */
 export function roleSlug(role: string): string {
   // "default/qa-engineer/" names the same role as "qa-engineer": the last non-empty path part counts.
-  const base = role.trim().split('/').filter((part) => part.trim()).pop() ?? '';
+  const base =
+    role
+      .trim()
+      .split('/')
+      .filter((part) => part.trim())
+      .pop() ?? '';
   const slug = base
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

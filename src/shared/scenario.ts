@@ -26,7 +26,9 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     const outcomes = list.map(String);
     const bad = outcomes.find((o) => !isScenarioOutcome(o));
     if (bad !== undefined) {
-      throw new Error(`${file}: node "${node}": unknown outcome "${bad}" (use success, failure, approved, rejected, redispatch or sleep:<duration> such as sleep:30s)`);
+      throw new Error(
+        `${file}: node "${node}": unknown outcome "${bad}" (use success, failure, approved, rejected, redispatch or sleep:<duration> such as sleep:30s)`,
+      );
     }
     if (outcomes.length > 0) scenario[node] = outcomes;
   }

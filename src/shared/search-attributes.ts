@@ -28,6 +28,8 @@ const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
 };
 
 /** `["--search-attribute", "BeadId=Keyword", ...]` for `temporal server start-dev`. */
-export function searchAttributeCliArgs(keys: ReadonlyArray<{ name: string; type: SearchAttributeType }> = BEAD_SEARCH_ATTRIBUTES): string[] {
+export function searchAttributeCliArgs(
+  keys: ReadonlyArray<{ name: string; type: SearchAttributeType }> = BEAD_SEARCH_ATTRIBUTES,
+): string[] {
   return keys.flatMap((k) => ['--search-attribute', `${k.name}=${CLI_TYPE_NAMES[k.type]}`]);
 }

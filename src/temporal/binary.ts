@@ -152,7 +152,9 @@ async function buildWithGo(
     return undefined;
   }
   if (!goVersionSupported(go.version)) {
-    log(`not building temporal: ${go.version} at ${goPath} is too old (Temporal CLI v${TEMPORAL_CLI_VERSION} needs Go >= ${MIN_GO_VERSION})`);
+    log(
+      `not building temporal: ${go.version} at ${goPath} is too old (Temporal CLI v${TEMPORAL_CLI_VERSION} needs Go >= ${MIN_GO_VERSION})`,
+    );
     reasons.push(`${go.version} at ${goPath} is older than Go ${MIN_GO_VERSION}, which the build needs`);
     return undefined;
   }
@@ -199,7 +201,8 @@ export async function probeTemporal(file: string, env: NodeJS.ProcessEnv): Promi
   if (res.spawnError) return { problem: `cannot be started (${res.spawnError.message})` };
   if (res.timedOut) return { problem: 'did not answer `--version` within 30s' };
   const m = /version\s+v?(\S+)/.exec(res.stdout);
-  if (res.code !== 0 || !m) return { problem: `does not look like the Temporal CLI (\`--version\` exit ${res.code}: ${res.stdout.trim() || res.stderr.trim()})` };
+  if (res.code !== 0 || !m)
+    return { problem: `does not look like the Temporal CLI (\`--version\` exit ${res.code}: ${res.stdout.trim() || res.stderr.trim()})` };
   return { version: m[1] };
 }
 

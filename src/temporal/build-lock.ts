@@ -24,11 +24,7 @@ export interface BuildLockOptions {
 export type LockOutcome<T> = { built: T } | { waited: true };
 
 /** Runs `work` holding `lockFile`, or waits for the process that holds it and reports `waited`. */
-export async function withBuildLock<T>(
-  lockFile: string,
-  opts: BuildLockOptions,
-  work: () => Promise<T>,
-): Promise<LockOutcome<T>> {
+export async function withBuildLock<T>(lockFile: string, opts: BuildLockOptions, work: () => Promise<T>): Promise<LockOutcome<T>> {
   const deadline = Date.now() + opts.timeoutMs;
   const waitStart = Date.now();
   let announced = false;

@@ -20,7 +20,11 @@ export const DB_PRAGMAS = ['journal_mode=WAL', 'synchronous=OFF'];
  * ~100 ms per node transition (measured by `npm run bench`; 13 ms with this). Later values of the
  * same key in `extraArgs` override these.
  */
-export const DYNAMIC_CONFIG = ['history.transferProcessorMaxPollRPS=1000', 'history.timerProcessorMaxPollRPS=1000', 'history.visibilityProcessorMaxPollRPS=1000'];
+export const DYNAMIC_CONFIG = [
+  'history.transferProcessorMaxPollRPS=1000',
+  'history.timerProcessorMaxPollRPS=1000',
+  'history.visibilityProcessorMaxPollRPS=1000',
+];
 
 export interface DevServerOptions {
   /** gRPC frontend port (default 7233). */
@@ -169,11 +173,19 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
 
   try {
     const abortReason = () =>
-      spawnError ? `cannot start ${binary.path}: ${spawnError.message}` : exitCode !== undefined ? `the server exited with code ${exitCode}` : undefined;
+      spawnError
+        ? `cannot start ${binary.path}: ${spawnError.message}`
+        : exitCode !== undefined
+          ? `the server exited with code ${exitCode}`
+          : undefined;
     const timeoutMs = opts.readyTimeoutMs ?? 60_000;
     await waitForPort(plan.host, plan.port, { timeoutMs, abortReason });
     await waitForSearchAttributes(plan, started + timeoutMs);
-    if (plan.uiUrl) await waitForHttpOk(uiHealthUrl(plan.uiUrl, plan.namespace), { timeoutMs: Math.max(1000, started + timeoutMs - Date.now()), abortReason });
+    if (plan.uiUrl)
+      await waitForHttpOk(uiHealthUrl(plan.uiUrl, plan.namespace), {
+        timeoutMs: Math.max(1000, started + timeoutMs - Date.now()),
+        abortReason,
+      });
   } catch (err) {
     await stop();
     const message = err instanceof Error ? err.message : String(err);

@@ -27,10 +27,7 @@ export interface GoToolchain {
 
 /** `go` on PATH, else well-known install locations (`$GOROOT/bin`, `/usr/local/go/bin`). */
 export function findGo(env: NodeJS.ProcessEnv, candidates?: string[]): string | undefined {
-  const fallbacks = candidates ?? [
-    ...(env.GOROOT ? [path.join(env.GOROOT, 'bin', 'go')] : []),
-    '/usr/local/go/bin/go',
-  ];
+  const fallbacks = candidates ?? [...(env.GOROOT ? [path.join(env.GOROOT, 'bin', 'go')] : []), '/usr/local/go/bin/go'];
   return findOnPath('go', env) ?? fallbacks.find(isExecutableFile);
 }
 
@@ -118,7 +115,9 @@ async function preflight(opts: GoInstallOptions): Promise<void> {
     );
   }
   if (res.code !== 0) {
-    throw new GoInstallError(`cannot fetch ${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}: ${explainGoFailure(output, opts.go)}\n${lastLines(output, 8)}`);
+    throw new GoInstallError(
+      `cannot fetch ${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}: ${explainGoFailure(output, opts.go)}\n${lastLines(output, 8)}`,
+    );
   }
 }
 
@@ -126,11 +125,21 @@ function runGoInstall(opts: GoInstallOptions, gobin: string, buildLog: string): 
   const { log } = opts;
   const idleMs = opts.idleTimeoutMs ?? 10 * 60_000;
   const totalMs = opts.totalTimeoutMs ?? 60 * 60_000;
-  const args = ['install', '-v', '-ldflags', `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`, TEMPORAL_CLI_PACKAGE];
+  const args = [
+    'install',
+    '-v',
+    '-ldflags',
+    `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
+    TEMPORAL_CLI_PACKAGE,
+  ];
   const started = Date.now();
   const logFile = fs.createWriteStream(buildLog);
   logFile.write(`$ GOBIN=${gobin} GOTOOLCHAIN=local CGO_ENABLED=0 ${opts.go.path} ${args.join(' ')}\n`);
-  const child = spawn(opts.go.path, args, { env: goEnv(opts.env, { GOBIN: gobin }), cwd: opts.cacheDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(opts.go.path, args, {
+    env: goEnv(opts.env, { GOBIN: gobin }),
+    cwd: opts.cacheDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
   let modules = 0;
   let packages = 0;
@@ -173,7 +182,11 @@ function runGoInstall(opts: GoInstallOptions, gobin: string, buildLog: string): 
       const output = tail.join('\n');
       if (failure) return finish(new GoInstallError(`${failure}; build log: ${buildLog}\n${lastLines(output, 8)}`));
       if (code !== 0) {
-        return finish(new GoInstallError(`go install failed (exit ${code}): ${explainGoFailure(output, opts.go)}\nbuild log: ${buildLog}\n${lastLines(output, 12)}`));
+        return finish(
+          new GoInstallError(
+            `go install failed (exit ${code}): ${explainGoFailure(output, opts.go)}\nbuild log: ${buildLog}\n${lastLines(output, 12)}`,
+          ),
+        );
       }
       log(`  built in ${formatDuration(Date.now() - started)} (${modules} modules downloaded, ${packages} packages compiled)`);
       finish();

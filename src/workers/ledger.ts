@@ -44,7 +44,9 @@ export async function openWorkerLedger(config: LedgerConfig, opts: WorkerLedgerO
       startedEmbedded = embedded.started;
     } else url = config.url;
   } catch (err) {
-    throw new BeadflowError(`cannot start the embedded ledger database (${describeConfig(config)}): ${(err as Error).message}`, { hint: LEDGER_HINT });
+    throw new BeadflowError(`cannot start the embedded ledger database (${describeConfig(config)}): ${(err as Error).message}`, {
+      hint: LEDGER_HINT,
+    });
   }
   const pool = createPool(url, { applicationName: 'beadflow-worker', max: 10 });
   let closed = false;
@@ -58,7 +60,8 @@ export async function openWorkerLedger(config: LedgerConfig, opts: WorkerLedgerO
         firstAttemptDone();
         return;
       } catch (err) {
-        if (attempt === 1) log(`warning: ledger at ${redactUrl(url)} not ready (${(err as Error).message}); beads run anyway and their ledger writes retry`);
+        if (attempt === 1)
+          log(`warning: ledger at ${redactUrl(url)} not ready (${(err as Error).message}); beads run anyway and their ledger writes retry`);
         firstAttemptDone();
         await new Promise((r) => setTimeout(r, opts.retryMs ?? 5_000));
       }

@@ -59,9 +59,12 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
       shutdownGraceTimeMs: config.shutdownGraceMs,
     });
     const grace = formatDuration(config.shutdownGraceMs) || '0s';
-    const onSignal = (signal: string) => console.log(`beadflow worker: ${signal}: stopping; running turns have ${grace} to finish, then are handed back`);
+    const onSignal = (signal: string) =>
+      console.log(`beadflow worker: ${signal}: stopping; running turns have ${grace} to finish, then are handed back`);
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-    console.log(`beadflow worker: agent ${provider.name}; queues ${set.queues.join(', ')}; roles ${config.roles.map(roleSlug).join(', ')}; ${ledger.description}`);
+    console.log(
+      `beadflow worker: agent ${provider.name}; queues ${set.queues.join(', ')}; roles ${config.roles.map(roleSlug).join(', ')}; ${ledger.description}`,
+    );
     console.log('Ctrl-C stops gracefully (running turns finish or are handed back).');
     await set.run();
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

@@ -35,12 +35,20 @@ export interface WorkerConfig {
  * Any spelling of known roles → canonical names. A role beadflow does not know is served as
  * written (a definition may name any role), with a warning in case it is a typo.
  */
-export function parseRoles(list: string | undefined, warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`)): string[] {
+export function parseRoles(
+  list: string | undefined,
+  warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+): string[] {
   if (!list || !list.trim()) return [...KNOWN_ROLES];
-  const roles = list.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = list
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !canonicalRole(r));
   if (unknown.length) {
-    warn(`serving role(s) beadflow does not know: ${unknown.join(', ')}; known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`);
+    warn(
+      `serving role(s) beadflow does not know: ${unknown.join(', ')}; known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`,
+    );
   }
   return [...new Set(roles.map((r) => canonicalRole(r) ?? r))];
 }
@@ -52,9 +60,15 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     // Errors are rethrown as CliErrors (message + hint) and printed once, by report().
     .configureOutput({ writeErr: () => undefined })
     .option('--roles <list>', 'comma-separated roles to serve (default: all) [BEADFLOW_ROLES]')
-    .addOption(new Option('--agent <provider>', 'agent provider [BEADFLOW_AGENT, default scripted]').choices(['scripted', 'command', 'openai']))
+    .addOption(
+      new Option('--agent <provider>', 'agent provider [BEADFLOW_AGENT, default scripted]').choices(['scripted', 'command', 'openai']),
+    )
     .option('--agent-command <path>', 'command agents: the executable [BEADFLOW_AGENT_COMMAND]')
-    .option('--agent-arg <arg>', 'command agents: one fixed argument (repeatable) [BEADFLOW_AGENT_ARGS as a JSON array]', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--agent-arg <arg>',
+      'command agents: one fixed argument (repeatable) [BEADFLOW_AGENT_ARGS as a JSON array]',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--scenario <file>', 'scripted agents: default scenario [BEADFLOW_SCENARIO]')
     .option('--personas <dir>', 'directory of <role-slug>.md system prompts [BEADFLOW_PERSONAS, default personas/]')
     .option('--no-workflows', 'do not serve the workflow queue (agent turns only)')
@@ -94,7 +108,10 @@ function count(text: string | undefined, where: string, fallback: number, min = 
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < min) {
-    throw new BeadflowError(`${where} must be a whole number of at least ${min}, not "${text}"`, { hint: `the default is ${fallback}`, kind: 'usage' });
+    throw new BeadflowError(`${where} must be a whole number of at least ${min}, not "${text}"`, {
+      hint: `the default is ${fallback}`,
+      kind: 'usage',
+    });
   }
   return n;
 }
@@ -102,6 +119,10 @@ function count(text: string | undefined, where: string, fallback: number, min = 
 function grace(text: string | undefined): number {
   if (text === undefined) return WORKER_DEFAULTS.shutdownGraceMs;
   const ms = parseDuration(text);
-  if (ms === undefined) throw new BeadflowError(`--shutdown-grace / BEADFLOW_SHUTDOWN_GRACE: "${text}" is not a duration`, { hint: 'write it like 30s, 2m or 0', kind: 'usage' });
+  if (ms === undefined)
+    throw new BeadflowError(`--shutdown-grace / BEADFLOW_SHUTDOWN_GRACE: "${text}" is not a duration`, {
+      hint: 'write it like 30s, 2m or 0',
+      kind: 'usage',
+    });
   return ms;
 }

@@ -63,7 +63,10 @@ export function createProvider(opts: ProviderOptions): AgentProvider {
 
 function checkedName(name: string, where: string): ProviderName {
   if ((PROVIDERS as readonly string[]).includes(name)) return name as ProviderName;
-  throw new BeadflowError(`unknown agent provider "${name}" (from ${where})`, { hint: `use one of: ${PROVIDERS.join(', ')}`, kind: 'usage' });
+  throw new BeadflowError(`unknown agent provider "${name}" (from ${where})`, {
+    hint: `use one of: ${PROVIDERS.join(', ')}`,
+    kind: 'usage',
+  });
 }
 
 function scripted(opts: ProviderOptions, env: NodeJS.ProcessEnv): AgentProvider {
@@ -76,7 +79,10 @@ function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Person
   const own = role ? env[`BEADFLOW_AGENT_COMMAND_${roleEnvSuffix(role)}`] : undefined;
   const given = own ?? opts.agentCommand ?? env.BEADFLOW_AGENT_COMMAND;
   if (!given) {
-    throw new BeadflowError('the command agent needs an executable', { hint: 'pass --agent-command PATH or set BEADFLOW_AGENT_COMMAND', kind: 'usage' });
+    throw new BeadflowError('the command agent needs an executable', {
+      hint: 'pass --agent-command PATH or set BEADFLOW_AGENT_COMMAND',
+      kind: 'usage',
+    });
   }
   // A relative path means the worker's directory, not the bead's worktree the agent runs in.
   const executable = given.includes('/') ? path.resolve(given) : given;
@@ -84,7 +90,10 @@ function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Person
     try {
       accessSync(executable, constants.X_OK);
     } catch {
-      throw new BeadflowError(`agent command ${executable} does not exist or is not executable`, { hint: `chmod +x ${executable}, or pass another --agent-command`, kind: 'usage' });
+      throw new BeadflowError(`agent command ${executable} does not exist or is not executable`, {
+        hint: `chmod +x ${executable}, or pass another --agent-command`,
+        kind: 'usage',
+      });
     }
   }
   return new CommandAgent({
@@ -123,7 +132,10 @@ function readPersonas(dir: string | undefined): Personas {
   try {
     return loadPersonas(dir);
   } catch (err) {
-    throw new BeadflowError((err as Error).message.replace(/ Hint: .*$/, ''), { hint: 'pass --personas DIR (or BEADFLOW_PERSONAS) with <role-slug>.md files', kind: 'usage' });
+    throw new BeadflowError((err as Error).message.replace(/ Hint: .*$/, ''), {
+      hint: 'pass --personas DIR (or BEADFLOW_PERSONAS) with <role-slug>.md files',
+      kind: 'usage',
+    });
   }
 }
 
@@ -131,7 +143,8 @@ function duration(env: NodeJS.ProcessEnv, key: string): number | undefined {
   const text = env[key];
   if (text === undefined || text === '') return undefined;
   const ms = parseDuration(text);
-  if (ms === undefined) throw new BeadflowError(`${key}="${text}" is not a duration`, { hint: 'write it like 90s, 5m or 1h30m', kind: 'usage' });
+  if (ms === undefined)
+    throw new BeadflowError(`${key}="${text}" is not a duration`, { hint: 'write it like 90s, 5m or 1h30m', kind: 'usage' });
   return ms;
 }
 
@@ -144,7 +157,10 @@ function jsonArgs(text: string | undefined): string[] | undefined {
     value = undefined;
   }
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new BeadflowError(`BEADFLOW_AGENT_ARGS must be a JSON array of strings, not ${text}`, { hint: 'e.g. BEADFLOW_AGENT_ARGS=\'["--model", "x"]\'', kind: 'usage' });
+    throw new BeadflowError(`BEADFLOW_AGENT_ARGS must be a JSON array of strings, not ${text}`, {
+      hint: 'e.g. BEADFLOW_AGENT_ARGS=\'["--model", "x"]\'',
+      kind: 'usage',
+    });
   }
   return value;
 }

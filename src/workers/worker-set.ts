@@ -3,7 +3,7 @@
  * queue (`beadflow-role-<slug>`). Temporal polls one queue per Worker, so a role is a Worker;
  * they share one connection.
  */
-import type { NativeConnection} from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import type { AgentProvider } from '../activities/agents/provider';
 import type { TurnObserver } from '../activities/agent-turn';
@@ -42,7 +42,10 @@ export interface WorkerSetOptions {
 const HEARTBEAT_THROTTLE = '2s';
 
 export class WorkerSet {
-  private constructor(readonly workers: Worker[], readonly queues: string[]) {}
+  private constructor(
+    readonly workers: Worker[],
+    readonly queues: string[],
+  ) {}
 
   static async create(opts: WorkerSetOptions): Promise<WorkerSet> {
     const namespace = opts.namespace ?? 'default';

@@ -78,7 +78,10 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   const problems = checked(() => definitionProblems(definition));
   if (problems.length > 0) {
     // Non-retryable and named: a broken definition must end the run, not wedge a workflow task.
-    throw ApplicationFailure.nonRetryable(`definition ${definition?.id ?? '?'} is invalid: ${problems.join('; ')}`, ERROR_TYPES.invalidDefinition);
+    throw ApplicationFailure.nonRetryable(
+      `definition ${definition?.id ?? '?'} is invalid: ${problems.join('; ')}`,
+      ERROR_TYPES.invalidDefinition,
+    );
   }
   const interp = new Interpreter(definition, bead.id, input.resume);
   // Runs recorded before refused decisions stopped burning their requestId replay with the old rule.
@@ -167,7 +170,14 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   async function continueRun(): Promise<never> {
     await condition(allHandlersFinished);
     await ledger.settle();
-    return continueAsNew<typeof beadWorkflow>({ bead, definition, options, resume: interp.state, workspace: commits.workspace, ledgerSeq: ledger.coveredSeq });
+    return continueAsNew<typeof beadWorkflow>({
+      bead,
+      definition,
+      options,
+      resume: interp.state,
+      workspace: commits.workspace,
+      ledgerSeq: ledger.coveredSeq,
+    });
   }
 
   let end: Step;

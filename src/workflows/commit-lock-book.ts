@@ -19,7 +19,15 @@ export type ReleaseVerdict =
   | { kind: 'unknown' };
 
 export function emptyBook(): LockBookState {
-  return { nextToken: 1, nextSeq: 1, waiters: [], finished: [], warnings: [], holds: [], stats: { granted: 0, released: 0, forced: 0, refused: 0, withdrawn: 0 } };
+  return {
+    nextToken: 1,
+    nextSeq: 1,
+    waiters: [],
+    finished: [],
+    warnings: [],
+    holds: [],
+    stats: { granted: 0, released: 0, forced: 0, refused: 0, withdrawn: 0 },
+  };
 }
 
 export class LockBook {
@@ -36,7 +44,11 @@ export class LockBook {
   /** Queues a request in priority order (P0 first), then arrival; refuses it when the queue is full. */
   request(req: LockRequest, now: number, capacity: number, repo: string): RequestVerdict {
     const s = this.state;
-    if (s.holder?.requestId === req.requestId || s.waiters.some((w) => w.requestId === req.requestId) || s.finished.includes(req.requestId)) {
+    if (
+      s.holder?.requestId === req.requestId ||
+      s.waiters.some((w) => w.requestId === req.requestId) ||
+      s.finished.includes(req.requestId)
+    ) {
       return { kind: 'duplicate' };
     }
     if (s.waiters.length >= capacity) {
@@ -73,7 +85,8 @@ export class LockBook {
     const s = this.state;
     const holder = s.holder;
     if (holder && holder.requestId === rel.requestId) {
-      if (rel.token !== undefined && rel.token !== holder.token) return { kind: 'stale', why: `token ${rel.token} is not the holder's (${holder.token})` };
+      if (rel.token !== undefined && rel.token !== holder.token)
+        return { kind: 'stale', why: `token ${rel.token} is not the holder's (${holder.token})` };
       this.endHold('released', now);
       s.stats.released++;
       return { kind: 'released', holder, heldMs: now - holder.grantedAt };
@@ -116,9 +129,27 @@ export class LockBook {
     const h = s.holder;
     return {
       ...meta,
-      holder: h && { beadId: h.beadId, workflowId: h.workflowId, node: h.node, requestId: h.requestId, priority: h.priority, token: h.token, heldSince: h.grantedAt, leaseMs: h.leaseMs, leaseExpiresAt: h.leaseUntil },
+      holder: h && {
+        beadId: h.beadId,
+        workflowId: h.workflowId,
+        node: h.node,
+        requestId: h.requestId,
+        priority: h.priority,
+        token: h.token,
+        heldSince: h.grantedAt,
+        leaseMs: h.leaseMs,
+        leaseExpiresAt: h.leaseUntil,
+      },
       token: s.nextToken - 1,
-      waiters: s.waiters.map((w, i) => ({ position: i + 1, beadId: w.beadId, workflowId: w.workflowId, node: w.node, requestId: w.requestId, priority: w.priority, queuedAt: w.queuedAt })),
+      waiters: s.waiters.map((w, i) => ({
+        position: i + 1,
+        beadId: w.beadId,
+        workflowId: w.workflowId,
+        node: w.node,
+        requestId: w.requestId,
+        priority: w.priority,
+        queuedAt: w.queuedAt,
+      })),
       warnings: [...s.warnings],
       recentHolds: [...s.holds],
       stats: { ...s.stats },

@@ -20,7 +20,14 @@ import type { CommitActivities } from '../activities/git/types';
 import type { CommitLockInput, Holder, LockRequest } from '../shared/commit-lock';
 import { formatLease, LOCK_DEFAULTS } from '../shared/commit-lock';
 import { LockBook } from './commit-lock-book';
-import { lockGrantedSignal, lockRefusedSignal, lockStateQuery, releaseLockSignal, renewLockSignal, requestLockSignal } from './commit-lock-messages';
+import {
+  lockGrantedSignal,
+  lockRefusedSignal,
+  lockStateQuery,
+  releaseLockSignal,
+  renewLockSignal,
+  requestLockSignal,
+} from './commit-lock-messages';
 
 const { workflowStatus } = proxyActivities<CommitActivities>({
   startToCloseTimeout: '20s',
@@ -41,7 +48,12 @@ export async function commitLock(input: CommitLockInput): Promise<void> {
   let signalsInFlight = 0;
 
   /** Signals a bead without blocking the lock; `onFail` runs when the bead cannot be reached. */
-  function tell<T>(to: { workflowId: string; runId?: string }, signal: SignalDefinition<[T]>, payload: T, onFail?: (err: unknown) => void): void {
+  function tell<T>(
+    to: { workflowId: string; runId?: string },
+    signal: SignalDefinition<[T]>,
+    payload: T,
+    onFail?: (err: unknown) => void,
+  ): void {
     signalsInFlight++;
     void getExternalWorkflowHandle(to.workflowId, to.runId)
       .signal(signal, payload)
@@ -62,7 +74,8 @@ export async function commitLock(input: CommitLockInput): Promise<void> {
       return;
     }
     const verdict = book.request(req, Date.now(), positive(req.capacity) ?? capacity, input.repo);
-    if (verdict.kind === 'queued') log.info(`commit lock: queued ${req.beadId} (${req.node}) at position ${verdict.position}`, { lockId, beadId: req.beadId });
+    if (verdict.kind === 'queued')
+      log.info(`commit lock: queued ${req.beadId} (${req.node}) at position ${verdict.position}`, { lockId, beadId: req.beadId });
     if (verdict.kind === 'refused') {
       log.warn(`commit lock: refused ${req.beadId}: ${verdict.reason}`, { lockId, beadId: req.beadId });
       tell(req, lockRefusedSignal, { requestId: req.requestId, reason: verdict.reason });
@@ -73,7 +86,10 @@ export async function commitLock(input: CommitLockInput): Promise<void> {
   setHandler(releaseLockSignal, (rel) => {
     const verdict = book.release(rel ?? { requestId: '' }, Date.now());
     if (verdict.kind === 'released') {
-      log.info(`commit lock: released by ${verdict.holder.beadId} (token ${verdict.holder.token}, ${rel.reason ?? 'done'}, held for ${verdict.heldMs} ms)`, { lockId, heldMs: verdict.heldMs });
+      log.info(
+        `commit lock: released by ${verdict.holder.beadId} (token ${verdict.holder.token}, ${rel.reason ?? 'done'}, held for ${verdict.heldMs} ms)`,
+        { lockId, heldMs: verdict.heldMs },
+      );
     } else if (verdict.kind === 'withdrawn') {
       log.info(`commit lock: ${verdict.waiter.beadId} withdrew its request (${rel.reason ?? 'gave up'})`, { lockId });
     } else if (verdict.kind === 'stale') {
@@ -83,16 +99,29 @@ export async function commitLock(input: CommitLockInput): Promise<void> {
   });
 
   setHandler(renewLockSignal, (r) => {
-    if (!book.renew(r?.requestId, r?.token, Date.now())) log.warn(`commit lock: renewal with token ${r?.token} ignored: it is not the holder's`, { lockId });
+    if (!book.renew(r?.requestId, r?.token, Date.now()))
+      log.warn(`commit lock: renewal with token ${r?.token} ignored: it is not the holder's`, { lockId });
     changes++;
   });
 
   setHandler(lockStateQuery, () => book.snapshot({ lockId, repo: input.repo, capacity, generation }));
 
   function grant(holder: Holder, note: string | undefined): void {
-    log.info(`commit lock: acquired by ${holder.beadId} (${holder.node}, token ${holder.token}, lease ${formatLease(holder.leaseMs)}, waited ${holder.grantedAt - holder.queuedAt} ms)`, { lockId, token: holder.token });
-    const payload = { requestId: holder.requestId, token: holder.token, lockId, leaseMs: holder.leaseMs, grantedAt: holder.grantedAt, note };
-    tell(holder, lockGrantedSignal, payload, (err) => forced(book.holderGone(holder.requestId, `its workflow could not be told of the grant: ${messageOf(err)}`, Date.now())));
+    log.info(
+      `commit lock: acquired by ${holder.beadId} (${holder.node}, token ${holder.token}, lease ${formatLease(holder.leaseMs)}, waited ${holder.grantedAt - holder.queuedAt} ms)`,
+      { lockId, token: holder.token },
+    );
+    const payload = {
+      requestId: holder.requestId,
+      token: holder.token,
+      lockId,
+      leaseMs: holder.leaseMs,
+      grantedAt: holder.grantedAt,
+      note,
+    };
+    tell(holder, lockGrantedSignal, payload, (err) =>
+      forced(book.holderGone(holder.requestId, `its workflow could not be told of the grant: ${messageOf(err)}`, Date.now())),
+    );
   }
 
   /** Asks whether the holder's workflow still runs; a closed one will never release. */

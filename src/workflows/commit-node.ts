@@ -67,7 +67,11 @@ export class CommitNodes {
   async cleanup(status: string): Promise<void> {
     const ws = this.resolved;
     if (!ws?.ref || status !== 'completed') return;
-    const { cleanupWorkspace } = proxyActivities<CommitActivities>({ taskQueue: this.taskQueue, startToCloseTimeout: '2 minutes', retry: { initialInterval: '1s', maximumAttempts: 3 } });
+    const { cleanupWorkspace } = proxyActivities<CommitActivities>({
+      taskQueue: this.taskQueue,
+      startToCloseTimeout: '2 minutes',
+      retry: { initialInterval: '1s', maximumAttempts: 3 },
+    });
     try {
       await cleanupWorkspace({ beadId: this.bead.id, workspace: ws, status });
     } catch (err) {
@@ -100,7 +104,10 @@ export class CommitNodes {
       this.resolved = await prepareWorkspace({ beadId: this.bead.id, repo: this.bead.repo, targetBranch: this.bead.targetBranch });
     } catch (err) {
       if (isCancellation(err)) throw err;
-      throw ApplicationFailure.nonRetryable(`bead ${this.bead.id}: cannot prepare its worktree of ${this.bead.repo}: ${innermostMessage(err)}`, 'WorkspaceUnavailable');
+      throw ApplicationFailure.nonRetryable(
+        `bead ${this.bead.id}: cannot prepare its worktree of ${this.bead.repo}: ${innermostMessage(err)}`,
+        'WorkspaceUnavailable',
+      );
     }
     return this.resolved;
   }
@@ -124,8 +131,21 @@ export class CommitNodes {
         lockId: ws.lockId,
         upstream: ws.upstream,
         taskQueue: this.taskQueue,
-        request: { requestId, beadId: this.bead.id, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, node: step.node, priority: this.bead.priority, leaseMs, capacity: this.options.lock?.capacity },
-        config: { capacity: this.options.lock?.capacity, holderCheckMs: this.options.lock?.holderCheckMs, continueAsNewAfterEvents: this.options.lock?.continueAsNewAfterEvents },
+        request: {
+          requestId,
+          beadId: this.bead.id,
+          workflowId: workflowInfo().workflowId,
+          runId: workflowInfo().runId,
+          node: step.node,
+          priority: this.bead.priority,
+          leaseMs,
+          capacity: this.options.lock?.capacity,
+        },
+        config: {
+          capacity: this.options.lock?.capacity,
+          holderCheckMs: this.options.lock?.holderCheckMs,
+          continueAsNewAfterEvents: this.options.lock?.continueAsNewAfterEvents,
+        },
       });
       if (!(await waitUntil(() => this.answers.has(requestId), remainingMs(deadline)))) return { kind: 'timeout' };
       const answer = this.answers.get(requestId)!;
@@ -138,8 +158,21 @@ export class CommitNodes {
       let settled: { value: CommitWorkResult } | { error: unknown } | undefined;
       const scope = new CancellationScope();
       commit = scope
-        .run(() => this.gitActivities(deadline).commitWork({ beadId: this.bead.id, title: this.bead.title, node: step.node, workspace: ws, requestId, token: grant.token, leaseMs: grant.leaseMs }))
-        .then((value) => (settled = { value }), (error: unknown) => (settled = { error }));
+        .run(() =>
+          this.gitActivities(deadline).commitWork({
+            beadId: this.bead.id,
+            title: this.bead.title,
+            node: step.node,
+            workspace: ws,
+            requestId,
+            token: grant.token,
+            leaseMs: grant.leaseMs,
+          }),
+        )
+        .then(
+          (value) => (settled = { value }),
+          (error: unknown) => (settled = { error }),
+        );
       if (!(await waitUntil(() => settled !== undefined, remainingMs(deadline)))) {
         release.reason = 'node timed out';
         scope.cancel();
@@ -178,7 +211,11 @@ export class CommitNodes {
   }
 
   private lockActivities(): CommitActivities {
-    return proxyActivities<CommitActivities>({ taskQueue: this.taskQueue, startToCloseTimeout: '30s', retry: { initialInterval: '500ms', maximumAttempts: 10 } });
+    return proxyActivities<CommitActivities>({
+      taskQueue: this.taskQueue,
+      startToCloseTimeout: '30s',
+      retry: { initialInterval: '500ms', maximumAttempts: 10 },
+    });
   }
 
   private gitActivities(deadline: number): CommitActivities {
@@ -204,4 +241,3 @@ export function setupCommitNodes(bead: Bead, options: RunOptions, workspace?: Wo
 function done(result: AgentTurnResult): CommitOutcome {
   return { kind: 'done', result };
 }
-

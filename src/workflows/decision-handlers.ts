@@ -44,7 +44,11 @@ function admitted<T>(intake: Intake<T>): T {
   return intake.value;
 }
 
-export function setupDecisionHandlers(interp: Interpreter, visibility: Visibility, hooks: DecisionHandlerHooks): { cancelNote: () => CancelNote | undefined } {
+export function setupDecisionHandlers(
+  interp: Interpreter,
+  visibility: Visibility,
+  hooks: DecisionHandlerHooks,
+): { cancelNote: () => CancelNote | undefined } {
   let cancelNote: CancelNote | undefined;
 
   const decisionSignal = (approve: boolean) => (raw: unknown) => {
@@ -71,9 +75,18 @@ export function setupDecisionHandlers(interp: Interpreter, visibility: Visibilit
   async function answer(key: Decision | Override, decision: DecisionResult['decision']): Promise<DecisionResult> {
     await condition(() => interp.outcomeOf(key) !== undefined);
     const outcome = interp.outcomeOf(key)!;
-    if (outcome.dropped) throw refused(`accepted but not applied: ${outcome.dropped}`, 'check `beadflow status` for what the bead did instead');
+    if (outcome.dropped)
+      throw refused(`accepted but not applied: ${outcome.dropped}`, 'check `beadflow status` for what the bead did instead');
     const state = visibility.snapshot();
-    return { beadId: state.beadId, node: outcome.node, decision, edge: outcome.edge, status: state.status, currentNode: state.currentNode, state };
+    return {
+      beadId: state.beadId,
+      node: outcome.node,
+      decision,
+      edge: outcome.edge,
+      status: state.status,
+      currentNode: state.currentNode,
+      state,
+    };
   }
 
   const decisionUpdate = (approve: boolean) => ({
@@ -94,7 +107,10 @@ export function setupDecisionHandlers(interp: Interpreter, visibility: Visibilit
     [rejectUpdate, false],
   ] as const) {
     const { validator, handler } = decisionUpdate(approve);
-    setHandler(def, handler, { validator, description: approve ? 'Approve the waiting approval node' : 'Reject the waiting approval node' });
+    setHandler(def, handler, {
+      validator,
+      description: approve ? 'Approve the waiting approval node' : 'Reject the waiting approval node',
+    });
   }
   setHandler(
     overrideUpdate,

@@ -66,10 +66,17 @@ export class Effects {
   }
 
   /** Starts the turn in its own scope so a deadline or a person's decision can cancel it. */
-  private startTurn(cursorId: string, role: string, deadline: number): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
+  private startTurn(
+    cursorId: string,
+    role: string,
+    deadline: number,
+  ): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
     const cursor = this.interp.state.cursors.find((c) => c.id === cursorId)!;
     const node = nodeByKey(this.interp.def, cursor.node);
-    const input = withWorkspace(buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree), this.commits?.workspace);
+    const input = withWorkspace(
+      buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree),
+      this.commits?.workspace,
+    );
     this.interp.turnStarted(cursorId);
     let result: Settled | undefined;
     const scope = new CancellationScope();
@@ -80,7 +87,11 @@ export class Effects {
         (value) => (result = { ok: true, value }),
         (err: unknown) => {
           if (isCancellation(err)) return;
-          result = { ok: false, message: innermostMessage(err), ...(noWorkerPickedUp(err) ? { noWorkerAfterMs: Date.now() - startedAt } : {}) };
+          result = {
+            ok: false,
+            message: innermostMessage(err),
+            ...(noWorkerPickedUp(err) ? { noWorkerAfterMs: Date.now() - startedAt } : {}),
+          };
         },
       );
     return { scope, settled: () => result, startedAt };
@@ -147,7 +158,8 @@ export class Effects {
     if (!settled.ok && settled.noWorkerAfterMs !== undefined) {
       const node = this.nodeOf(cursorId);
       // A reviewer nobody runs leaves the decision to a person when the node allows one.
-      if (!(node.type === 'approval' && node.approval?.mode === 'any')) return this.interp.noWorkerForRole(cursorId, settled.noWorkerAfterMs, now);
+      if (!(node.type === 'approval' && node.approval?.mode === 'any'))
+        return this.interp.noWorkerForRole(cursorId, settled.noWorkerAfterMs, now);
     }
     if (settled.ok) this.commits?.recordTurn(settled.value);
     return settled.ok

@@ -23,10 +23,20 @@ export function overrideFromChild(childId: string, end: ChildEnd): Override | un
   if (!('status' in end) || !end.decision) return undefined;
   const d = end.decision;
   const action = d.action ?? (d.approve ? 'continue' : 'abort');
-  return { by: d.by, action, node: action === 'goto' ? d.target : undefined, reason: `decided in ${childId}${d.reason ? `: ${d.reason}` : ''}` };
+  return {
+    by: d.by,
+    action,
+    node: action === 'goto' ? d.target : undefined,
+    reason: `decided in ${childId}${d.reason ? `: ${d.reason}` : ''}`,
+  };
 }
 
-export async function awaitOverride(interp: Interpreter, bead: Bead, options: RunOptions, step: Extract<Step, { kind: 'escalated' }>): Promise<Step> {
+export async function awaitOverride(
+  interp: Interpreter,
+  bead: Bead,
+  options: RunOptions,
+  step: Extract<Step, { kind: 'escalated' }>,
+): Promise<Step> {
   let childId: string | undefined;
   let childEnd: ChildEnd | undefined;
   if (interp.def.escalation.childBead && !step.record.childBeadId && patched(CEO_CHILD_BEAD_PATCH)) {

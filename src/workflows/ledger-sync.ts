@@ -7,7 +7,16 @@
  * whatever is still unsent goes to an abandoned `ledgerCatchUp` child that retries until the
  * ledger is back. Behind `patched()` so histories recorded before the ledger still replay.
  */
-import { ParentClosePolicy, condition, isCancellation, log, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ResolvedDefinition } from '../dsl/types';
 import type { HistoryEntry, Interpreter } from '../interpreter';
 import type { BeadProgress, LedgerActivities } from '../ledger/progress';
@@ -93,7 +102,10 @@ export class LedgerSync {
   async settle(): Promise<void> {
     if (!this.enabled || this.closed) return;
     this.notify();
-    const flushed = await condition(() => !this.dirty && !this.inFlight && this.pending.length === 0, this.options.ledger?.flushTimeoutMs ?? DEFAULT_LEDGER_FLUSH_MS);
+    const flushed = await condition(
+      () => !this.dirty && !this.inFlight && this.pending.length === 0,
+      this.options.ledger?.flushTimeoutMs ?? DEFAULT_LEDGER_FLUSH_MS,
+    );
     this.closed = true;
     if (!flushed) await this.handOff();
   }
@@ -147,7 +159,10 @@ export class LedgerSync {
       rest = rest.slice(entries.length);
     } while (rest.length > 0);
     const info = workflowInfo();
-    log.warn('ledger unreachable at the end of a run; handing the unsent rows to ledgerCatchUp', { beadId: this.bead.id, entries: this.pending.length });
+    log.warn('ledger unreachable at the end of a run; handing the unsent rows to ledgerCatchUp', {
+      beadId: this.bead.id,
+      entries: this.pending.length,
+    });
     // One child per few batches: each child's input must stay under the payload limit too.
     for (let i = 0; i < batches.length; i += 4) {
       try {

@@ -49,7 +49,8 @@ export class Visibility {
   publish(): void {
     const s = this.interp.state;
     const role = this.requiredRole();
-    const waiting = s.status === 'waiting_approval' ? ` — waiting for ${role}` : s.status === 'escalated' ? ' — escalated, waiting for the CEO' : '';
+    const waiting =
+      s.status === 'waiting_approval' ? ` — waiting for ${role}` : s.status === 'escalated' ? ' — escalated, waiting for the CEO' : '';
     // Details are workflow metadata, not history events: kept current on every change (counts included).
     const details = `**${escapeControls(this.bead.title)}**\n\nnode \`${s.currentNode || '-'}\`${role ? ` · role ${role}` : ''} · status ${s.status}${waiting} · attempt ${s.attempts} · cycles ${s.cycleCount} · dispatches ${s.dispatchCount}`;
     if (details !== this.lastDetails) {

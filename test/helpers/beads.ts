@@ -47,9 +47,25 @@ export class BeadHarness {
     });
   }
 
-  async start(definition: ResolvedDefinition, opts: { scenario?: Scenario; options?: RunOptions; bead?: Partial<Bead> } = {}): Promise<BeadHandle> {
-    const bead: Bead = { id: uniqueId('bead'), title: 'test bead', type: definition.workflowType, description: '', priority: 'P2', labels: [], scenario: opts.scenario, ...opts.bead };
-    return startBeadRun(this.client, { bead, definition, options: { roleQueuePrefix: this.roleQueuePrefix, ...opts.options } }, this.taskQueue);
+  async start(
+    definition: ResolvedDefinition,
+    opts: { scenario?: Scenario; options?: RunOptions; bead?: Partial<Bead> } = {},
+  ): Promise<BeadHandle> {
+    const bead: Bead = {
+      id: uniqueId('bead'),
+      title: 'test bead',
+      type: definition.workflowType,
+      description: '',
+      priority: 'P2',
+      labels: [],
+      scenario: opts.scenario,
+      ...opts.bead,
+    };
+    return startBeadRun(
+      this.client,
+      { bead, definition, options: { roleQueuePrefix: this.roleQueuePrefix, ...opts.options } },
+      this.taskQueue,
+    );
   }
 
   turnsOf(beadId: string, phase: TurnEvent['phase'] = 'end'): string[] {
@@ -63,10 +79,13 @@ export function state(handle: BeadHandle): Promise<BeadState> {
 
 /** Polls the `state` query until `ok` holds. */
 export function waitForState(handle: BeadHandle, ok: (s: BeadState) => boolean, what: string, timeoutMs = 20_000): Promise<BeadState> {
-  return waitFor(async () => {
-    const s = await state(handle);
-    return ok(s) ? s : undefined;
-  }, { timeoutMs, what });
+  return waitFor(
+    async () => {
+      const s = await state(handle);
+      return ok(s) ? s : undefined;
+    },
+    { timeoutMs, what },
+  );
 }
 
 export function moves(s: BeadState): string[] {

@@ -63,7 +63,13 @@ export class ChatServer {
         });
         return;
       }
-      const body = p.body ?? JSON.stringify({ id: `c${index}`, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: p.content ?? '' }, finish_reason: 'stop' }] });
+      const body =
+        p.body ??
+        JSON.stringify({
+          id: `c${index}`,
+          object: 'chat.completion',
+          choices: [{ index: 0, message: { role: 'assistant', content: p.content ?? '' }, finish_reason: 'stop' }],
+        });
       res.writeHead(p.status ?? 200, { 'content-type': 'application/json', ...p.headers });
       res.end(body);
     });

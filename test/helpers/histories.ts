@@ -13,12 +13,28 @@ import { testTemporalBinary } from './temporal';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
 
-export async function saveHistory(env: { address: string; namespace?: string }, workflowId: string, name: string, runId?: string): Promise<void> {
+export async function saveHistory(
+  env: { address: string; namespace?: string },
+  workflowId: string,
+  name: string,
+  runId?: string,
+): Promise<void> {
   const file = path.join(HISTORIES_DIR, `${name}.json`);
   if (existsSync(file) && process.env.RECORD_HISTORIES !== '1') return;
   const bin = await testTemporalBinary();
   if (!('path' in bin) || !bin.path) return; // the SDK's download route has no CLI to export with
-  const args = ['workflow', 'show', '--address', env.address, '--namespace', env.namespace ?? 'default', '--workflow-id', workflowId, '--output', 'json'];
+  const args = [
+    'workflow',
+    'show',
+    '--address',
+    env.address,
+    '--namespace',
+    env.namespace ?? 'default',
+    '--workflow-id',
+    workflowId,
+    '--output',
+    'json',
+  ];
   if (runId) args.push('--run-id', runId);
   const { stdout } = await promisify(execFile)(bin.path, args, { maxBuffer: 64 * 1024 * 1024 });
   mkdirSync(HISTORIES_DIR, { recursive: true });

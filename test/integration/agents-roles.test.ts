@@ -40,7 +40,12 @@ describe('agents: role routing', () => {
       const waiting = await waitForState(handle, (s) => s.currentNode === 'apply_fix', 'the bead to reach apply_fix');
       assert.equal(waiting.requiredRole, 'Software Engineer');
       assert.equal(waiting.status, 'running');
-      assert.equal(await waitFor(async () => ((await requiredRoleAttribute(handle)) === 'software-engineer' ? 'software-engineer' : undefined), { what: 'RequiredRole = software-engineer' }), 'software-engineer');
+      assert.equal(
+        await waitFor(async () => ((await requiredRoleAttribute(handle)) === 'software-engineer' ? 'software-engineer' : undefined), {
+          what: 'RequiredRole = software-engineer',
+        }),
+        'software-engineer',
+      );
       assert.equal((await handle.describe()).typedSearchAttributes.get(REQUIRED_ROLE), 'software-engineer');
       // The QA worker ran investigate and took nothing else: apply_fix is queued for a role it does not serve.
       assert.deepEqual(h.turnsOf(handle.workflowId, 'start'), ['investigate:start']);
@@ -54,13 +59,19 @@ describe('agents: role routing', () => {
       const s = await state(handle);
       assert.deepEqual(moves(s), ['^>investigate:success', 'investigate>apply_fix:success', 'apply_fix>$:success']);
       assert.deepEqual(h.turnsOf(handle.workflowId), ['investigate:success', 'apply_fix:success']);
-      assert.equal(await waitFor(async () => ((await requiredRoleAttribute(handle)) === '-' ? '-' : undefined), { what: 'RequiredRole cleared' }), '-');
+      assert.equal(
+        await waitFor(async () => ((await requiredRoleAttribute(handle)) === '-' ? '-' : undefined), { what: 'RequiredRole cleared' }),
+        '-',
+      );
     });
   });
 
-  test('an approval whose reviewer role has no worker waits for a person\'s signal', async () => {
+  test("an approval whose reviewer role has no worker waits for a person's signal", async () => {
     const def = definition(
-      [node('investigate', 'task'), node('pm_review', 'approval', { role: 'Product Manager', approval: { approvers: ['Product Manager'], mode: 'any' } })],
+      [
+        node('investigate', 'task'),
+        node('pm_review', 'approval', { role: 'Product Manager', approval: { approvers: ['Product Manager'], mode: 'any' } }),
+      ],
       [
         ['', 'investigate', 'success'],
         ['investigate', 'pm_review', 'success'],

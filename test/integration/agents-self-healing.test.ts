@@ -17,7 +17,14 @@ import type { Bead } from '../../src/shared/bead';
 import { KNOWN_ROLES } from '../../src/shared/roles';
 import { WorkerSet } from '../../src/workers/worker-set';
 import { runSelfHealingDemo } from '../../examples/self-healing/demo';
-import { BUGGY_FILE, createSampleRepository, fixAgent, remoteFile, remoteLog, selfHealingDefinition } from '../../examples/self-healing/setup';
+import {
+  BUGGY_FILE,
+  createSampleRepository,
+  fixAgent,
+  remoteFile,
+  remoteLog,
+  selfHealingDefinition,
+} from '../../examples/self-healing/setup';
 import { moves, state, waitForState } from '../helpers/beads';
 import { startTestEnv, uniqueId } from '../helpers/temporal';
 
@@ -57,7 +64,7 @@ describe('agents: the self-healing loop', () => {
   });
   after(async () => env?.teardown());
 
-  test('a bug is investigated, approved, fixed, committed, and verified by the repository\'s own tests', async () => {
+  test("a bug is investigated, approved, fixed, committed, and verified by the repository's own tests", async () => {
     const repo = createSampleRepository();
     const taskQueue = uniqueId('wf');
     const roleQueuePrefix = `${uniqueId('role')}-`;
@@ -70,11 +77,26 @@ describe('agents: the self-healing loop', () => {
         roles: [...KNOWN_ROLES],
         roleQueuePrefix,
         provider: fixAgent(),
-        workflowQueueActivities: { ...noLedgerActivities, ...createCommitActivities({ client: env.client, worktreesRoot: repo.worktrees }) },
+        workflowQueueActivities: {
+          ...noLedgerActivities,
+          ...createCommitActivities({ client: env.client, worktreesRoot: repo.worktrees }),
+        },
       });
       await workers.runUntil(async () => {
-        const bead: Bead = { id: uniqueId('heal'), title: 'applyDiscount returns the discount, not the price', type: 'self-healing', description: 'node --test fails', priority: 'P1', labels: ['bug'], repo: repo.clone };
-        const handle = await startBeadRun(env.client, { bead, definition: selfHealingDefinition(), options: { roleQueuePrefix } }, taskQueue);
+        const bead: Bead = {
+          id: uniqueId('heal'),
+          title: 'applyDiscount returns the discount, not the price',
+          type: 'self-healing',
+          description: 'node --test fails',
+          priority: 'P1',
+          labels: ['bug'],
+          repo: repo.clone,
+        };
+        const handle = await startBeadRun(
+          env.client,
+          { bead, definition: selfHealingDefinition(), options: { roleQueuePrefix } },
+          taskQueue,
+        );
 
         const waiting = await waitForState(handle, (s) => s.status === 'waiting_approval', 'the bead to wait for the PM', 60_000);
         assert.deepEqual([waiting.currentNode, waiting.requiredRole], ['pm_review', 'Product Manager']);
@@ -89,9 +111,16 @@ describe('agents: the self-healing loop', () => {
         assert.deepEqual(moves(s), EXPECTED_MOVES);
 
         const verdicts = s.history.filter((e) => e.kind === 'turn' && e.node === 'verify');
-        assert.deepEqual(verdicts.map((v) => v.outcome), ['rejected', 'approved']);
+        assert.deepEqual(
+          verdicts.map((v) => v.outcome),
+          ['rejected', 'approved'],
+        );
         assert.match(verdicts[0].summary, /`node --test --test-reporter=spec` exited 1; last output:/);
-        assert.match(verdicts[0].summary, /25% off 19\.99 is 14\.99[^]*-5\.01 !== 14\.99/, 'the rejection carries the failing test and why');
+        assert.match(
+          verdicts[0].summary,
+          /25% off 19\.99 is 14\.99[^]*-5\.01 !== 14\.99/,
+          'the rejection carries the failing test and why',
+        );
         const fixes = s.history.filter((e) => e.kind === 'turn' && e.node === 'apply_fix').map((e) => e.summary);
         assert.match(fixes[1], /The tests showed the percentage was subtracted/, 'the second fix read the test output as feedback');
         assert.equal(verdicts[0].actor, 'verify:node --test --test-reporter=spec');
@@ -118,8 +147,14 @@ describe('agents: the self-healing loop', () => {
     assert.equal(result.status, 'completed');
     assert.deepEqual(result.moves, EXPECTED_MOVES);
     assert.ok(result.fixedSource.includes(FIX));
-    assert.deepEqual(result.verifications.map((v) => v.outcome), ['rejected', 'approved']);
+    assert.deepEqual(
+      result.verifications.map((v) => v.outcome),
+      ['rejected', 'approved'],
+    );
     assert.ok(lines.some((l) => /approving as the Product Manager/.test(l)));
-    assert.ok(lines.some((l) => /verify --approved--> \(end\)/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /verify --approved--> \(end\)/.test(l)),
+      lines.join('\n'),
+    );
   });
 });

@@ -17,10 +17,13 @@ import { BeadHarness, state } from '../helpers/beads';
 import { startTestEnv, waitFor } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
-const oneTask = definition([node('investigate', 'task')], [
-  ['', 'investigate', 'success'],
-  ['investigate', '', 'success'],
-]);
+const oneTask = definition(
+  [node('investigate', 'task')],
+  [
+    ['', 'investigate', 'success'],
+    ['investigate', '', 'success'],
+  ],
+);
 
 describe('agents: worker shutdown', () => {
   let env: TestWorkflowEnvironment;
@@ -37,18 +40,40 @@ describe('agents: worker shutdown', () => {
   test('npm run worker: SIGINT lets the running turn finish, then the process exits 0', async () => {
     const runs = path.join(tmp.dir, 'runs.log');
     const finished = path.join(tmp.dir, 'finished');
-    const agentPath = script(tmp.dir, 'steady.sh', `echo run >> ${runs}\nsleep 3\ntouch ${finished}\necho '{"outcome":"success","summary":"finished after the signal"}'\n`);
+    const agentPath = script(
+      tmp.dir,
+      'steady.sh',
+      `echo run >> ${runs}\nsleep 3\ntouch ${finished}\necho '{"outcome":"success","summary":"finished after the signal"}'\n`,
+    );
     const h = new BeadHarness(env);
     const childEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' };
     delete childEnv.NODE_TEST_CONTEXT;
-    const args = ['--import', 'tsx', 'src/workers/main.ts', '--agent', 'command', '--agent-command', agentPath, '--task-queue', h.taskQueue, '--role-queue-prefix', h.roleQueuePrefix, '--shutdown-grace', '20s', '--no-ledger'];
+    const args = [
+      '--import',
+      'tsx',
+      'src/workers/main.ts',
+      '--agent',
+      'command',
+      '--agent-command',
+      agentPath,
+      '--task-queue',
+      h.taskQueue,
+      '--role-queue-prefix',
+      h.roleQueuePrefix,
+      '--shutdown-grace',
+      '20s',
+      '--no-ledger',
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => out.includes('beadflow worker: agent command'), { what: `the worker to start; output so far:\n${out}`, timeoutMs: 60_000 });
+      await waitFor(() => out.includes('beadflow worker: agent command'), {
+        what: `the worker to start; output so far:\n${out}`,
+        timeoutMs: 60_000,
+      });
       const handle = await h.start(oneTask);
       await waitFor(() => existsSync(runs), { what: 'the turn to start', timeoutMs: 20_000 });
       child.kill('SIGINT');
@@ -83,15 +108,20 @@ describe('agents: worker shutdown', () => {
     const personas = loadPersonas();
     const h = new BeadHarness(env);
     const first = await h.workers({ provider: new CommandAgent({ command: agentPath, personas, killGraceMs: 500 }) });
-    const handle = await first.runUntil(async () => {
-      const started = await h.start(oneTask, { options: { heartbeatTimeoutMs: 3_000 } });
-      await waitFor(() => existsSync(pidFile), { what: 'the first turn to start' });
-      return started;
-    }).catch((err: unknown) => assert.fail(`the first worker did not stop cleanly: ${String(err)}`));
+    const handle = await first
+      .runUntil(async () => {
+        const started = await h.start(oneTask, { options: { heartbeatTimeoutMs: 3_000 } });
+        await waitFor(() => existsSync(pidFile), { what: 'the first turn to start' });
+        return started;
+      })
+      .catch((err: unknown) => assert.fail(`the first worker did not stop cleanly: ${String(err)}`));
     // runUntil shut the workers down: the turn had 0 ms of grace (WorkerSet default), so it was cancelled.
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await waitFor(() => liveGroupMembers(pid).length === 0, { what: `the first turn's process group ${pid} to be gone` });
-    assert.ok(h.turns.some((t) => t.beadId === handle.workflowId && t.phase === 'cancelled'), 'the turn saw the cancellation');
+    assert.ok(
+      h.turns.some((t) => t.beadId === handle.workflowId && t.phase === 'cancelled'),
+      'the turn saw the cancellation',
+    );
 
     const second = await h.workers({ provider: new CommandAgent({ command: agentPath, personas }) });
     const s = await second.runUntil(async () => {

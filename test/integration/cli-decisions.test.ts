@@ -31,7 +31,9 @@ describe('CLI decisions, cancel and status', () => {
 
   test('approve answers with the edge taken; a refusal exits 1 with the reason', async () => {
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(humanReview());
       await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
       const refused = await cli('reject', handle.workflowId, '--by', 'Mallory', '--reason', 'no');
@@ -71,7 +73,9 @@ describe('CLI decisions, cancel and status', () => {
 
   test('cancel ends the bead cancelled; bead start refuses empty inputs with exit 2', async () => {
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(humanReview());
       await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
       const r = await cli('cancel', handle.workflowId, '--by', 'Operator', '--reason', 'wrong repository');
@@ -97,6 +101,11 @@ describe('CLI decisions, cancel and status', () => {
     }
     const json = await cli('bead', 'start', '--title', 'x', '--id', '', '--json');
     assert.equal(json.code, 2);
-    assert.deepEqual(JSON.parse(json.stdout).error, { message: '--id is empty', hint: 'leave --id out for a generated id, or pass one such as bug-42', kind: 'usage', exitCode: 2 });
+    assert.deepEqual(JSON.parse(json.stdout).error, {
+      message: '--id is empty',
+      hint: 'leave --id out for a generated id, or pass one such as bug-42',
+      kind: 'usage',
+      exitCode: 2,
+    });
   });
 });

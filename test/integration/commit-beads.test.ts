@@ -42,7 +42,11 @@ describe('concurrent beads committing to one repository', () => {
     const started = Date.now();
     let lock: LockState | undefined;
     const handles = await workers.runUntil(async () => {
-      const all = await Promise.all(Array.from({ length: n }, (_, i) => h.start(editsFor(i), { bead: { title: `bead ${i}: its own file${i % 3 === 0 ? ' and a line of shared.txt' : ''}` } })));
+      const all = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          h.start(editsFor(i), { bead: { title: `bead ${i}: its own file${i % 3 === 0 ? ' and a line of shared.txt' : ''}` } }),
+        ),
+      );
       const results = await Promise.all(all.map((x) => x.result()));
       const notCompleted = results.filter((r) => r.status !== 'completed');
       assert.deepEqual(notCompleted, [], 'every bead completes');
@@ -50,7 +54,8 @@ describe('concurrent beads committing to one repository', () => {
       assert.equal(lock.holder, undefined, 'the lock ends free');
       assert.deepEqual(lock.waiters, []);
       assert.deepEqual([lock.stats.granted, lock.stats.released, lock.stats.forced, lock.stats.refused], [n, n, 0, 0]);
-      for (const x of all.slice(0, 3)) assert.match(commitTurn(await state(x))?.summary ?? '', /^pushed [0-9a-f]{10} to main \(1 commit squashed from refs\/beadflow\//);
+      for (const x of all.slice(0, 3))
+        assert.match(commitTurn(await state(x))?.summary ?? '', /^pushed [0-9a-f]{10} to main \(1 commit squashed from refs\/beadflow\//);
       if (historyName) {
         await saveHistory(env, all[0].workflowId, `${historyName}-bead`);
         await saveHistory(env, lockId, `${historyName}-lock`);
@@ -62,14 +67,18 @@ describe('concurrent beads committing to one repository', () => {
     const log = subjects(remote);
     assert.equal(log.length, n + 1, 'one commit per bead on top of the initial one');
     for (let i = 0; i < n; i++) {
-      assert.ok(log.some((s) => s.startsWith(`bead ${i}:`)), `bead ${i}'s commit is on main`);
+      assert.ok(
+        log.some((s) => s.startsWith(`bead ${i}:`)),
+        `bead ${i}'s commit is on main`,
+      );
       assert.equal(showFile(remote, `beads/bead-${i}.txt`), `work of bead ${i}\n`);
     }
     assert.deepEqual(merges(remote), [], 'linear history: no merge commits');
     assert.equal(git(remote, 'for-each-ref', 'refs/beadflow/').trim(), '', "completed beads' refs are removed");
     const shared = showFile(remote, 'shared.txt').split('\n');
     for (let i = 0; i < n; i += 3) assert.equal(shared[2 + 4 * i], `line ${3 + 4 * i} by bead ${i}`);
-    for (const x of handles) assert.ok(h.agent.worktrees.get(x.workflowId)?.startsWith(h.repos.worktrees), 'agent turns ran in the bead worktree');
+    for (const x of handles)
+      assert.ok(h.agent.worktrees.get(x.workflowId)?.startsWith(h.repos.worktrees), 'agent turns ran in the bead worktree');
     return { h, handles, lock: lock! };
   }
 
@@ -82,16 +91,26 @@ describe('concurrent beads committing to one repository', () => {
     const { h, lock } = await commitTogether(50);
     // Gap between one commit activity ending and the next starting: release signal → lock → grant signal → bead → activity.
     const runs = [...h.commits].sort((a, b) => a.start - b.start);
-    const gaps = runs.slice(1).map((c, i) => c.start - runs[i].end).filter((g) => g >= 0);
+    const gaps = runs
+      .slice(1)
+      .map((c, i) => c.start - runs[i].end)
+      .filter((g) => g >= 0);
     const holds = runs.map((c) => c.end - c.start);
-    console.log(`commit hand-off (activity end → next activity start) over ${gaps.length}: p50 ${percentile(gaps, 50)} ms, p95 ${percentile(gaps, 95)} ms, max ${Math.max(...gaps)} ms`);
+    console.log(
+      `commit hand-off (activity end → next activity start) over ${gaps.length}: p50 ${percentile(gaps, 50)} ms, p95 ${percentile(gaps, 95)} ms, max ${Math.max(...gaps)} ms`,
+    );
     console.log(`git work under the lock per commit: p50 ${percentile(holds, 50)} ms, p95 ${percentile(holds, 95)} ms`);
     assert.equal(gaps.length, 49, 'commits never overlapped: each started after the previous ended');
     // The lock's own clock: one holder's release → the next grant (the same workflow task when someone waits).
     const byToken = [...lock.recentHolds].sort((a, b) => a.token - b.token);
     const lockGaps = byToken.slice(1).map((x, i) => x.grantedAt - byToken[i].releasedAt);
-    console.log(`lock hand-off (release → next grant, lock clock) over ${lockGaps.length}: p50 ${percentile(lockGaps, 50)} ms, p95 ${percentile(lockGaps, 95)} ms`);
-    assert.ok(lockGaps.every((g) => g >= 0), 'no grant before the previous release');
+    console.log(
+      `lock hand-off (release → next grant, lock clock) over ${lockGaps.length}: p50 ${percentile(lockGaps, 50)} ms, p95 ${percentile(lockGaps, 95)} ms`,
+    );
+    assert.ok(
+      lockGaps.every((g) => g >= 0),
+      'no grant before the previous release',
+    );
     h.cleanup();
   });
 
@@ -105,9 +124,13 @@ describe('concurrent beads committing to one repository', () => {
       assert.equal((await handle.result()).status, 'completed');
     });
     assert.equal(subjects(h.repos.remote)[0], title);
-    assert.match(git(h.repos.remote, 'log', '-1', '--format=%B', 'main'), new RegExp(`Bead-Id: ${beadId.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')}\nBead-Node: commit`));
+    assert.match(
+      git(h.repos.remote, 'log', '-1', '--format=%B', 'main'),
+      new RegExp(`Bead-Id: ${beadId.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')}\nBead-Node: commit`),
+    );
     for (const dir of [process.cwd(), h.repos.dir, h.repos.worktrees, h.agent.worktrees.get(beadId)!]) {
-      for (const f of ['PWNED', 'PWNED2', 'PWNED3', 'out.txt']) assert.ok(!existsSync(path.join(dir, f)), `${f} in ${dir}: something ran a shell`);
+      for (const f of ['PWNED', 'PWNED2', 'PWNED3', 'out.txt'])
+        assert.ok(!existsSync(path.join(dir, f)), `${f} in ${dir}: something ran a shell`);
     }
     h.cleanup();
   });
@@ -136,7 +159,10 @@ describe('concurrent beads committing to one repository', () => {
     await workers.runUntil(async () => {
       const handle = await h.start([], { bead: { repo: notARepo } });
       await assert.rejects(handle.result(), (err: Error & { cause?: Error }) => {
-        assert.match(`${err.cause?.message}`, new RegExp(`^bead ${handle.workflowId}: cannot prepare its worktree of ${notARepo}: ${notARepo} is not a git repository`));
+        assert.match(
+          `${err.cause?.message}`,
+          new RegExp(`^bead ${handle.workflowId}: cannot prepare its worktree of ${notARepo}: ${notARepo} is not a git repository`),
+        );
         return true;
       });
     });

@@ -45,17 +45,23 @@ describe('commit conflicts and misbehaving holders', () => {
   }
 
   function holding(lock: { state: () => Promise<LockState> }, beadId: string): Promise<LockState> {
-    return waitFor(async () => {
-      const s = await lock.state();
-      return s.holder?.beadId === beadId ? s : undefined;
-    }, { what: `${beadId} to hold the lock`, timeoutMs: 20_000 });
+    return waitFor(
+      async () => {
+        const s = await lock.state();
+        return s.holder?.beadId === beadId ? s : undefined;
+      },
+      { what: `${beadId} to hold the lock`, timeoutMs: 20_000 },
+    );
   }
 
   function waiting(lock: { state: () => Promise<LockState> }, beadId: string): Promise<LockState> {
-    return waitFor(async () => {
-      const s = await lock.state();
-      return s.waiters.some((w) => w.beadId === beadId) ? s : undefined;
-    }, { what: `${beadId} to wait for the lock`, timeoutMs: 20_000 });
+    return waitFor(
+      async () => {
+        const s = await lock.state();
+        return s.waiters.some((w) => w.beadId === beadId) ? s : undefined;
+      },
+      { what: `${beadId} to wait for the lock`, timeoutMs: 20_000 },
+    );
   }
 
   test('two beads changing the same lines: one lands, the other fails naming the conflict, its branch intact', async () => {
@@ -68,7 +74,11 @@ describe('commit conflicts and misbehaving holders', () => {
     });
     const workers = await h.workers();
     const [a, b, sa, sb] = await workers.runUntil(async () => {
-      const handles = await Promise.all(['red', 'blue'].map((colour) => h.start([{ file: 'shared.txt', line: 5, text: `line 5 is ${colour}` }], { bead: { title: `paint line 5 ${colour}` } })));
+      const handles = await Promise.all(
+        ['red', 'blue'].map((colour) =>
+          h.start([{ file: 'shared.txt', line: 5, text: `line 5 is ${colour}` }], { bead: { title: `paint line 5 ${colour}` } }),
+        ),
+      );
       await Promise.all(handles.map((x) => x.result()));
       const loserHandle = (await state(handles[0])).status === 'failed' ? handles[0] : handles[1];
       await saveHistory(env, loserHandle.workflowId, 'commit-conflict-loser');
@@ -80,7 +90,10 @@ describe('commit conflicts and misbehaving holders', () => {
     assert.deepEqual([winner.status, loser.status], ['completed', 'failed']);
     const failed = commitTurn(loser)!;
     assert.equal(failed.outcome, 'failure');
-    assert.match(failed.summary, /^the bead's work \(refs\/beadflow\/\S+ at [0-9a-f]{10}\) conflicts with main in shared\.txt; nothing landed, the bead's ref is unchanged$/);
+    assert.match(
+      failed.summary,
+      /^the bead's work \(refs\/beadflow\/\S+ at [0-9a-f]{10}\) conflicts with main in shared\.txt; nothing landed, the bead's ref is unchanged$/,
+    );
     assert.deepEqual(subjects(h.repos.remote), [winner.title, 'initial'], "only the winner's commit landed");
     assert.deepEqual(merges(h.repos.remote), []);
     // The loser's work is safe on its ref, and no squash is left half done in its worktree.
@@ -107,7 +120,10 @@ describe('commit conflicts and misbehaving holders', () => {
       await waiting(lock, b.workflowId);
       await a.terminate('test: the holder dies');
       assert.equal((await b.result()).status, 'completed');
-      assert.match(commitTurn(await state(b))!.summary, /^pushed .*\(note: Previous commit by bead-doomed\S* ended without releasing the lock \(its workflow is terminated\)\)$/);
+      assert.match(
+        commitTurn(await state(b))!.summary,
+        /^pushed .*\(note: Previous commit by bead-doomed\S* ended without releasing the lock \(its workflow is terminated\)\)$/,
+      );
       const s = await lock.state();
       assert.equal(s.holder, undefined);
       assert.match(s.warnings.at(-1)!.message, /ended without releasing the lock \(its workflow is terminated\)/);
@@ -115,7 +131,15 @@ describe('commit conflicts and misbehaving holders', () => {
       const real = createCommitActivities({ client: env.client, worktreesRoot: h.repos.worktrees });
       const activity = new MockActivityEnvironment();
       const workspace = (await activity.run(real.prepareWorkspace, { beadId: aId, repo: h.repos.remote })) as Workspace;
-      const stale = (await new MockActivityEnvironment().run(real.commitWork, { beadId: aId, title: 'late A', node: 'commit', workspace, requestId: held.requestId, token: held.token, leaseMs: 300_000 })) as CommitWorkResult;
+      const stale = (await new MockActivityEnvironment().run(real.commitWork, {
+        beadId: aId,
+        title: 'late A',
+        node: 'commit',
+        workspace,
+        requestId: held.requestId,
+        token: held.token,
+        leaseMs: 300_000,
+      })) as CommitWorkResult;
       assert.equal(stale.outcome, 'failure');
       assert.equal(stale.pushed, false);
       assert.match(stale.summary, /^not pushed: fencing token 1 is no longer current \(nobody holds the lock\)/);
@@ -143,8 +167,14 @@ describe('commit conflicts and misbehaving holders', () => {
       assert.equal((await a.result()).status, 'failed');
       const refused = commitTurn(await state(a))!;
       assert.equal(refused.outcome, 'failure');
-      assert.match(refused.summary, /^not pushed: fencing token 1 is no longer current \(nobody holds the lock\): this commit lost the lock, its lease ran out$/);
-      assert.deepEqual((await lock.state()).warnings.map((w) => w.message), [`Previous commit by ${aId} timed out after 1.5s`]);
+      assert.match(
+        refused.summary,
+        /^not pushed: fencing token 1 is no longer current \(nobody holds the lock\): this commit lost the lock, its lease ran out$/,
+      );
+      assert.deepEqual(
+        (await lock.state()).warnings.map((w) => w.message),
+        [`Previous commit by ${aId} timed out after 1.5s`],
+      );
       await saveHistory(env, a.workflowId, 'commit-lease-expired-fenced');
     });
     assert.deepEqual(subjects(h.repos.remote), ['quick B', 'initial']);
@@ -173,7 +203,13 @@ describe('commit conflicts and misbehaving holders', () => {
       assert.equal((await b.result()).status, 'completed');
       const s = await lock.state();
       assert.equal(s.stats.forced, 0, 'released by the bead itself, not by lease or holder check');
-      assert.deepEqual(s.recentHolds.map((x) => [x.beadId, x.how]), [[aId, 'released'], [b.workflowId, 'released']]);
+      assert.deepEqual(
+        s.recentHolds.map((x) => [x.beadId, x.how]),
+        [
+          [aId, 'released'],
+          [b.workflowId, 'released'],
+        ],
+      );
     });
     assert.deepEqual(subjects(h.repos.remote), ['after the cancelled one', 'initial']);
     h.cleanup();
@@ -187,7 +223,12 @@ describe('commit conflicts and misbehaving holders', () => {
     h.gates.set(aId, held.promise);
     const impatient = definition(
       [node('edit', 'task', { maxAttempts: 1 }), node('commit', 'commit', { maxAttempts: 1, timeoutMs: 1_500 })],
-      [['', 'edit', 'success'], ['edit', 'commit', 'success'], ['commit', '', 'success'], ['commit', '', 'timeout']],
+      [
+        ['', 'edit', 'success'],
+        ['edit', 'commit', 'success'],
+        ['commit', '', 'success'],
+        ['commit', '', 'timeout'],
+      ],
     );
     const workers = await h.workers();
     await workers.runUntil(async () => {
@@ -196,11 +237,17 @@ describe('commit conflicts and misbehaving holders', () => {
       const b = await h.start([{ file: 'b.txt', content: 'B\n' }], { def: impatient });
       await waiting(lock, b.workflowId);
       assert.equal((await b.result()).status, 'failed');
-      assert.ok((await state(b)).history.some((e) => e.kind === 'timeout' && e.node === 'commit'), 'the commit node timed out');
-      const s = await waitFor(async () => {
-        const x = await lock.state();
-        return x.stats.withdrawn === 1 ? x : undefined;
-      }, { what: 'the request to be withdrawn' });
+      assert.ok(
+        (await state(b)).history.some((e) => e.kind === 'timeout' && e.node === 'commit'),
+        'the commit node timed out',
+      );
+      const s = await waitFor(
+        async () => {
+          const x = await lock.state();
+          return x.stats.withdrawn === 1 ? x : undefined;
+        },
+        { what: 'the request to be withdrawn' },
+      );
       assert.deepEqual(s.waiters, []);
       held.open();
       assert.equal((await a.result()).status, 'completed');
@@ -224,7 +271,10 @@ describe('commit conflicts and misbehaving holders', () => {
       await holding(lock, a.workflowId);
       const b = await h.start([{ file: 'b.txt', content: 'B\n' }], { bead: { title: 'next' }, options });
       const results = await Promise.all([a.result(), b.result()]);
-      assert.deepEqual(results.map((r) => r.status), ['completed', 'completed']);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['completed', 'completed'],
+      );
       const s = await lock.state();
       assert.deepEqual(s.warnings, [], 'no lease expired');
       assert.equal(s.stats.forced, 0);
@@ -252,8 +302,16 @@ describe('commit conflicts and misbehaving holders', () => {
       const c = await h.start([{ file: 'c.txt', content: 'C\n' }], { options });
       assert.equal((await c.result()).status, 'failed');
       const s = await state(c);
-      assert.match(commitTurn(s)!.summary, new RegExp(`^commit lock refused: commit queue of \\S+ is full: 1 commits already waiting \\(capacity 1\\); bead ${c.workflowId} was not queued`));
-      assert.ok(s.history.some((e) => e.kind === 'move' && e.node === 'commit' && e.condition === 'failure'), 'routed by the failure edge');
+      assert.match(
+        commitTurn(s)!.summary,
+        new RegExp(
+          `^commit lock refused: commit queue of \\S+ is full: 1 commits already waiting \\(capacity 1\\); bead ${c.workflowId} was not queued`,
+        ),
+      );
+      assert.ok(
+        s.history.some((e) => e.kind === 'move' && e.node === 'commit' && e.condition === 'failure'),
+        'routed by the failure edge',
+      );
       held.open();
       assert.deepEqual([(await a.result()).status, (await b.result()).status], ['completed', 'completed']);
       await saveHistory(env, c.workflowId, 'commit-queue-full');

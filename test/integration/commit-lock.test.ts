@@ -47,7 +47,11 @@ describe('commitLock workflow', () => {
   const state = (lockId: string) => env.client.workflow.getHandle(lockId).query<LockState>('lockState');
 
   function hold(lockId: string, beadId: string, over: Partial<HolderInput> = {}): Promise<WorkflowHandle<typeof lockHolder>> {
-    return env.client.workflow.start(lockHolder, { workflowId: uniqueId(beadId), taskQueue, args: [{ lockId, repo: `/repos/${lockId}`, beadId, hold: 'brief', ...over }] });
+    return env.client.workflow.start(lockHolder, {
+      workflowId: uniqueId(beadId),
+      taskQueue,
+      args: [{ lockId, repo: `/repos/${lockId}`, beadId, hold: 'brief', ...over }],
+    });
   }
 
   /** Starts holders one by one, each queued before the next asks: arrival order is the start order. */
@@ -61,10 +65,13 @@ describe('commitLock workflow', () => {
   }
 
   async function holderIs(lockId: string, beadId: string, timeoutMs = 10_000): Promise<LockState> {
-    return waitFor(async () => {
-      const s = await state(lockId);
-      return s.holder?.beadId === beadId ? s : undefined;
-    }, { what: `${beadId} to hold ${lockId}`, timeoutMs });
+    return waitFor(
+      async () => {
+        const s = await state(lockId);
+        return s.holder?.beadId === beadId ? s : undefined;
+      },
+      { what: `${beadId} to hold ${lockId}`, timeoutMs },
+    );
   }
 
   test('grants by priority then arrival, each with the next fencing token; lockState shows holder, lease and waiters', async () => {
@@ -74,9 +81,17 @@ describe('commitLock workflow', () => {
     assert.equal(held.holder!.token, 1);
     assert.equal(held.holder!.leaseMs, 5 * 60_000, 'default lease: 5 minutes');
     assert.equal(held.holder!.leaseExpiresAt - held.holder!.heldSince, 5 * 60_000);
-    const waiters = await queue(lockId, [['b', 'P3'], ['c', 'P1'], ['d', 'P3'], ['e', 'P0']]);
+    const waiters = await queue(lockId, [
+      ['b', 'P3'],
+      ['c', 'P1'],
+      ['d', 'P3'],
+      ['e', 'P0'],
+    ]);
     const queued = await state(lockId);
-    assert.deepEqual(queued.waiters.map((w) => `${w.position}:${w.beadId}`), ['1:e', '2:c', '3:b', '4:d']);
+    assert.deepEqual(
+      queued.waiters.map((w) => `${w.position}:${w.beadId}`),
+      ['1:e', '2:c', '3:b', '4:d'],
+    );
     assert.equal(queued.capacity, 100, 'default capacity');
     await first.signal(releaseNowSignal);
     const tokens = Object.fromEntries(await Promise.all(waiters.map(async (h, i) => [['b', 'c', 'd', 'e'][i], (await h.result()).token])));
@@ -84,7 +99,10 @@ describe('commitLock workflow', () => {
     const end = await state(lockId);
     assert.equal(end.holder, undefined);
     assert.deepEqual(end.waiters, []);
-    assert.deepEqual(end.recentHolds.map((h) => `${h.beadId}:${h.token}:${h.how}`), ['h:1:released', 'e:2:released', 'c:3:released', 'b:4:released', 'd:5:released']);
+    assert.deepEqual(
+      end.recentHolds.map((h) => `${h.beadId}:${h.token}:${h.how}`),
+      ['h:1:released', 'e:2:released', 'c:3:released', 'b:4:released', 'd:5:released'],
+    );
     await saveHistory(env, lockId, 'commit-lock-priority-order');
   });
 
@@ -92,10 +110,20 @@ describe('commitLock workflow', () => {
     const lockId = uniqueId('commit-lock');
     const h = await hold(lockId, 'h', { hold: 'until-signal', capacity: 2 });
     await holderIs(lockId, 'h');
-    const [w1, w2] = await queue(lockId, [['w1', undefined], ['w2', undefined]], { capacity: 2 });
+    const [w1, w2] = await queue(
+      lockId,
+      [
+        ['w1', undefined],
+        ['w2', undefined],
+      ],
+      { capacity: 2 },
+    );
     const w3 = await hold(lockId, 'w3', { capacity: 2 });
     const refused = await w3.result();
-    assert.match(refused.refused ?? '', /^commit queue of \/repos\/.+ is full: 2 commits already waiting \(capacity 2\); bead w3 was not queued/);
+    assert.match(
+      refused.refused ?? '',
+      /^commit queue of \/repos\/.+ is full: 2 commits already waiting \(capacity 2\); bead w3 was not queued/,
+    );
     assert.equal(refused.token, undefined);
     await h.signal(releaseNowSignal);
     assert.deepEqual([(await w1.result()).token, (await w2.result()).token], [2, 3]);
@@ -110,7 +138,10 @@ describe('commitLock workflow', () => {
     const result = await next.result();
     assert.equal(result.note, 'Previous commit by sleepy timed out after 1.5s');
     const s = await state(lockId);
-    assert.deepEqual(s.warnings.map((w) => w.message), ['Previous commit by sleepy timed out after 1.5s']);
+    assert.deepEqual(
+      s.warnings.map((w) => w.message),
+      ['Previous commit by sleepy timed out after 1.5s'],
+    );
     const expired = s.recentHolds.find((h) => h.beadId === 'sleepy')!;
     assert.equal(expired.how, 'expired');
     assert.ok(expired.releasedAt - granted.holder!.heldSince >= 1_500, 'not before the lease ran out');
@@ -135,7 +166,10 @@ describe('commitLock workflow', () => {
     const lockId = uniqueId('commit-lock');
     const h = await hold(lockId, 'h', { hold: 'until-signal' });
     await holderIs(lockId, 'h');
-    const [gone, next] = await queue(lockId, [['gone', undefined], ['next', undefined]]);
+    const [gone, next] = await queue(lockId, [
+      ['gone', undefined],
+      ['next', undefined],
+    ]);
     await gone.terminate('test: waiter dies');
     await h.signal(releaseNowSignal);
     assert.equal((await next.result()).token, 3, 'token 2 went to the dead waiter and was taken back');
@@ -148,19 +182,41 @@ describe('commitLock workflow', () => {
     const low = { continueAsNewAfterEvents: 20 };
     const h = await hold(lockId, 'h', { hold: 'until-signal', ...low });
     await holderIs(lockId, 'h');
-    const specs: Array<[string, string]> = [['a', 'P3'], ['b', 'P1'], ['c', 'P3'], ['d', 'P0'], ['e', 'P2'], ['f', 'P1'], ['g', 'P4'], ['i', 'P0']];
+    const specs: Array<[string, string]> = [
+      ['a', 'P3'],
+      ['b', 'P1'],
+      ['c', 'P3'],
+      ['d', 'P0'],
+      ['e', 'P2'],
+      ['f', 'P1'],
+      ['g', 'P4'],
+      ['i', 'P0'],
+    ];
     const handles = await queue(lockId, specs, low);
-    const carried = await waitFor(async () => {
-      const s = await state(lockId);
-      return s.generation >= 1 ? s : undefined;
-    }, { what: 'the lock to continue as new' });
+    const carried = await waitFor(
+      async () => {
+        const s = await state(lockId);
+        return s.generation >= 1 ? s : undefined;
+      },
+      { what: 'the lock to continue as new' },
+    );
     assert.equal(carried.holder?.beadId, 'h', 'the holder survives');
-    assert.deepEqual(carried.waiters.map((w) => w.beadId), ['d', 'i', 'b', 'f', 'e', 'a', 'c', 'g']);
+    assert.deepEqual(
+      carried.waiters.map((w) => w.beadId),
+      ['d', 'i', 'b', 'f', 'e', 'a', 'c', 'g'],
+    );
     await h.signal(releaseNowSignal);
     const results: HolderResult[] = await Promise.all(handles.map((x) => x.result()));
     const byToken = specs.map(([bead], i) => [results[i].token!, bead] as const).sort((x, y) => x[0] - y[0]);
-    assert.deepEqual(byToken.map(([, bead]) => bead), ['d', 'i', 'b', 'f', 'e', 'a', 'c', 'g']);
-    assert.deepEqual(byToken.map(([token]) => token), [2, 3, 4, 5, 6, 7, 8, 9], 'tokens keep counting across runs');
+    assert.deepEqual(
+      byToken.map(([, bead]) => bead),
+      ['d', 'i', 'b', 'f', 'e', 'a', 'c', 'g'],
+    );
+    assert.deepEqual(
+      byToken.map(([token]) => token),
+      [2, 3, 4, 5, 6, 7, 8, 9],
+      'tokens keep counting across runs',
+    );
     const end = await state(lockId);
     assert.ok(end.generation >= 2, `continued as new ${end.generation} times`);
     const described = await env.client.workflow.getHandle(lockId).describe();
@@ -171,7 +227,13 @@ describe('commitLock workflow', () => {
     const repos = makeRemote({ 'a.txt': 'a\n' }, 'beadflow-lock-cli-');
     try {
       const cli = async (...args: string[]) =>
-        (await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/beadflow.js'), 'lock', 'status', '--repo', repos.remote, ...args], { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: env.address } })).stdout;
+        (
+          await promisify(execFile)(
+            process.execPath,
+            [path.join(ROOT, 'bin/beadflow.js'), 'lock', 'status', '--repo', repos.remote, ...args],
+            { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: env.address } },
+          )
+        ).stdout;
       const lockId = lockWorkflowId(await resolveUpstream(repos.remote));
       assert.match(await cli(), new RegExp(`^no lock workflow for this repository yet \\(${lockId} for `));
       const h = await hold(lockId, 'holder-bead', { hold: 'until-signal' });
@@ -181,7 +243,10 @@ describe('commitLock workflow', () => {
       assert.equal(json.lockId, lockId);
       assert.equal(json.holder?.beadId, 'holder-bead');
       assert.equal(json.holder?.token, 1);
-      assert.deepEqual(json.waiters.map((w) => [w.position, w.beadId, w.priority]), [[1, 'waiting-bead', 'P1']]);
+      assert.deepEqual(
+        json.waiters.map((w) => [w.position, w.beadId, w.priority]),
+        [[1, 'waiting-bead', 'P1']],
+      );
       const text = await cli();
       assert.match(text, /^holder {6}holder-bead \(node commit, token 1\) since \S+, lease 5m \(expires \S+\)$/m);
       assert.match(text, /^waiters {5}1 \(capacity 100\)$/m);

@@ -23,9 +23,22 @@ describe('approvals', () => {
     const bin = await testTemporalBinary();
     assert.ok('path' in bin && bin.path, 'a temporal CLI binary');
     const signal = (id: string, name: string, input: object) =>
-      run(bin.path!, ['workflow', 'signal', '--address', env.address, '--workflow-id', id, '--name', name, '--input', JSON.stringify(input)]);
+      run(bin.path!, [
+        'workflow',
+        'signal',
+        '--address',
+        env.address,
+        '--workflow-id',
+        id,
+        '--name',
+        name,
+        '--input',
+        JSON.stringify(input),
+      ]);
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(humanReview());
       let s = await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
       assert.equal(s.requiredRole, 'Product Manager');
@@ -37,7 +50,13 @@ describe('approvals', () => {
       await signal(handle.workflowId, 'approve', { by: 'Product Manager', reason: 'ok' });
       assert.equal((await handle.result()).status, 'completed');
       s = await state(handle);
-      assert.deepEqual(moves(s).slice(0, 5), ['^>investigate:success', 'investigate>pm_review:success', 'pm_review>investigate:rejected', 'investigate>pm_review:success', 'pm_review>apply_fix:approved']);
+      assert.deepEqual(moves(s).slice(0, 5), [
+        '^>investigate:success',
+        'investigate>pm_review:success',
+        'pm_review>investigate:rejected',
+        'investigate>pm_review:success',
+        'pm_review>apply_fix:approved',
+      ]);
       const investigations = s.history.filter((e) => e.kind === 'turn' && e.node === 'investigate');
       assert.match(investigations[1].summary, /feedback seen: pm_review rejected by Product Manager: root cause is elsewhere/);
       await saveHistory(env, handle.workflowId, 'approvals-temporal-cli-reject-approve');
@@ -46,10 +65,15 @@ describe('approvals', () => {
 
   test('duplicates, strangers and late decisions are recorded and never applied; our CLI reports refusals', async () => {
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(humanReview());
       await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
-      const cli = (...args: string[]) => run('node', [BIN, ...args], { env: { ...process.env, TEMPORAL_ADDRESS: env.address } }).catch((e: { code: number; stderr: string }) => e);
+      const cli = (...args: string[]) =>
+        run('node', [BIN, ...args], { env: { ...process.env, TEMPORAL_ADDRESS: env.address } }).catch(
+          (e: { code: number; stderr: string }) => e,
+        );
       const refused = (await cli('approve', handle.workflowId, '--by', 'Mallory', '--reason', 'lgtm')) as { code: number; stderr: string };
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /Mallory may not decide "pm_review" \(approvers: Product Manager\)/);
@@ -66,7 +90,10 @@ describe('approvals', () => {
       assert.match(late.stderr, /no longer running \(Temporal says completed\)/);
       await handle.signal('approve', { by: 'Product Manager' }).catch(() => undefined); // closed: Temporal refuses it
       const s = await state(handle);
-      assert.deepEqual(s.history.filter((e) => e.kind === 'decision').map((e) => `${e.outcome}:${e.actor}`), ['rejected:PM', 'approved:product-manager']);
+      assert.deepEqual(
+        s.history.filter((e) => e.kind === 'decision').map((e) => `${e.outcome}:${e.actor}`),
+        ['rejected:PM', 'approved:product-manager'],
+      );
       const ignored = s.history.filter((e) => e.kind === 'ignored').map((e) => e.summary);
       assert.equal(ignored.length, 2, JSON.stringify(ignored));
       assert.match(ignored[0], /refused: Mallory may not decide/);
@@ -78,10 +105,17 @@ describe('approvals', () => {
   test('an approval that times out takes its timeout edge; without one the bead escalates', async () => {
     const withEdge = definition(
       [node('review', 'approval', { timeoutMs: 1_500, approval: { approvers: [], mode: 'human' } }), node('nudge')],
-      [['', 'review', 'success'], ['review', '', 'approved'], ['review', 'nudge', 'timeout'], ['nudge', '', 'success']],
+      [
+        ['', 'review', 'success'],
+        ['review', '', 'approved'],
+        ['review', 'nudge', 'timeout'],
+        ['nudge', '', 'success'],
+      ],
     );
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const timed = await h.start(withEdge);
       assert.equal((await timed.result()).status, 'completed');
       assert.deepEqual(moves(await state(timed)), ['^>review:success', 'review>nudge:timeout', 'nudge>$:success']);

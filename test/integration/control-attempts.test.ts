@@ -35,7 +35,10 @@ describe('attempts, escalation, cycles, redispatch', () => {
     assert.equal(result.status, 'escalated');
     assert.deepEqual(h.turnsOf(handle.workflowId), ['investigate:failure', 'investigate:failure', 'investigate:failure']);
     const s = await state(handle);
-    assert.deepEqual(s.history.filter((e) => e.kind === 'retry').map((e) => e.attempt), [1, 2]);
+    assert.deepEqual(
+      s.history.filter((e) => e.kind === 'retry').map((e) => e.attempt),
+      [1, 2],
+    );
     assert.deepEqual(moves(s), ['^>investigate:success', 'investigate>$:escalated']);
     assert.equal(s.escalation?.reason, 'attempts');
     await saveHistory(env, handle.workflowId, 'attempts-escalated-edge');
@@ -49,7 +52,14 @@ describe('attempts, escalation, cycles, redispatch', () => {
   });
 
   test('no failure or escalated route: open escalation, then override retry, then completion', async () => {
-    const def = definition([node('build', 'task', { maxAttempts: 2 }), node('ship')], [['', 'build', 'success'], ['build', 'ship', 'success'], ['ship', '', 'success']]);
+    const def = definition(
+      [node('build', 'task', { maxAttempts: 2 }), node('ship')],
+      [
+        ['', 'build', 'success'],
+        ['build', 'ship', 'success'],
+        ['ship', '', 'success'],
+      ],
+    );
     const handle = await h.start(def, { scenario: { build: ['failure', 'failure', 'success'] } });
     let s = await waitForState(handle, (x) => x.status === 'escalated', 'open escalation');
     assert.equal(s.escalation?.reason, 'attempts');
@@ -67,7 +77,14 @@ describe('attempts, escalation, cycles, redispatch', () => {
   });
 
   test('an escalation starts a P0 "CEO decision" child bead when the definition asks for one', async () => {
-    const def = definition([node('build', 'task', { maxAttempts: 1 })], [['', 'build', 'success'], ['build', '', 'success']], { escalation: { childBead: true } });
+    const def = definition(
+      [node('build', 'task', { maxAttempts: 1 })],
+      [
+        ['', 'build', 'success'],
+        ['build', '', 'success'],
+      ],
+      { escalation: { childBead: true } },
+    );
     const handle = await h.start(def, { scenario: { build: ['failure'] }, bead: { title: 'Nightly build broke' } });
     const parent = await waitForState(handle, (x) => !!x.escalation?.childBeadId, 'the child bead id in the escalation record');
     const child = env.client.workflow.getHandle(parent.escalation!.childBeadId!);
@@ -85,7 +102,15 @@ describe('attempts, escalation, cycles, redispatch', () => {
   });
 
   test('approving the CEO decision bead continues its parent; a direct override closes the open child', async () => {
-    const def = definition([node('build', 'task', { maxAttempts: 1 }), node('ship')], [['', 'build', 'success'], ['build', 'ship', 'success'], ['ship', '', 'success']], { escalation: { childBead: true } });
+    const def = definition(
+      [node('build', 'task', { maxAttempts: 1 }), node('ship')],
+      [
+        ['', 'build', 'success'],
+        ['build', 'ship', 'success'],
+        ['ship', '', 'success'],
+      ],
+      { escalation: { childBead: true } },
+    );
     const first = await h.start(def, { scenario: { build: ['failure'] } });
     const p1 = await waitForState(first, (x) => !!x.escalation?.childBeadId, 'first child started');
     const child1 = env.client.workflow.getHandle(p1.escalation!.childBeadId!);
@@ -123,7 +148,10 @@ describe('attempts, escalation, cycles, redispatch', () => {
     assert.equal((await handle.result()).status, 'completed');
     const s = await state(handle);
     const turns = s.history.filter((e) => e.kind === 'turn' && e.node === 'investigate');
-    assert.deepEqual(turns.map((e) => `${e.outcome}#${e.dispatch}`), ['redispatch#1', 'redispatch#2', 'success#3']);
+    assert.deepEqual(
+      turns.map((e) => `${e.outcome}#${e.dispatch}`),
+      ['redispatch#1', 'redispatch#2', 'success#3'],
+    );
     assert.equal(s.dispatchCount, 6);
     await saveHistory(env, handle.workflowId, 'redispatch-twice');
   });

@@ -21,14 +21,23 @@ describe('durability', () => {
   test('a node that times out while its agent sleeps: the agent is cancelled and the timeout edge is taken', async () => {
     const def = definition(
       [node('investigate', 'task', { timeoutMs: 1_500 }), node('triage')],
-      [['', 'investigate', 'success'], ['investigate', '', 'success'], ['investigate', 'triage', 'timeout'], ['triage', '', 'success']],
+      [
+        ['', 'investigate', 'success'],
+        ['investigate', '', 'success'],
+        ['investigate', 'triage', 'timeout'],
+        ['triage', '', 'success'],
+      ],
     );
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(def, { scenario: { investigate: ['sleep:30s'] }, options: { heartbeatTimeoutMs: 1_000 } });
       assert.equal((await handle.result()).status, 'completed');
       assert.deepEqual(moves(await state(handle)), ['^>investigate:success', 'investigate>triage:timeout', 'triage>$:success']);
-      await waitFor(() => h.turns.some((t) => t.beadId === handle.workflowId && t.node === 'investigate' && t.phase === 'cancelled'), { what: 'the sleeping agent saw its cancellation' });
+      await waitFor(() => h.turns.some((t) => t.beadId === handle.workflowId && t.node === 'investigate' && t.phase === 'cancelled'), {
+        what: 'the sleeping agent saw its cancellation',
+      });
       await saveHistory(env, handle.workflowId, 'timeout-cancels-agent');
     });
   });
@@ -39,16 +48,23 @@ describe('durability', () => {
     const first = await h.workers();
     const running = first.run();
     const handle = await h.start(bugLike(), { scenario, options: { heartbeatTimeoutMs: 1_000 } });
-    await waitFor(() => h.turns.some((t) => t.beadId === handle.workflowId && t.node === 'apply_fix' && t.phase === 'start'), { what: 'apply_fix started on the first worker' });
+    await waitFor(() => h.turns.some((t) => t.beadId === handle.workflowId && t.node === 'apply_fix' && t.phase === 'start'), {
+      what: 'apply_fix started on the first worker',
+    });
     first.shutdown();
     await running;
     const second = await h.workers();
     await second.runUntil(async () => {
       assert.equal((await handle.result()).status, 'completed');
       const done = h.turnsOf(handle.workflowId);
-      for (const key of ['investigate', 'pm_review']) assert.equal(done.filter((t) => t.startsWith(key)).length, 1, `${key} ran once: ${done}`);
+      for (const key of ['investigate', 'pm_review'])
+        assert.equal(done.filter((t) => t.startsWith(key)).length, 1, `${key} ran once: ${done}`);
       const s = await state(handle);
-      assert.equal(s.history.filter((e) => e.kind === 'turn' && e.node === 'apply_fix').length, 1, 'apply_fix counted once: the crash was not an attempt');
+      assert.equal(
+        s.history.filter((e) => e.kind === 'turn' && e.node === 'apply_fix').length,
+        1,
+        'apply_fix counted once: the crash was not an attempt',
+      );
       assert.equal(s.history.filter((e) => e.kind === 'turn' && e.node === 'commit_and_push').length, 1, 'the commit node ran once');
       await saveHistory(env, handle.workflowId, 'worker-replaced-mid-run');
     });
@@ -57,13 +73,22 @@ describe('durability', () => {
   test('continue-as-new carries the state: a long loop stays within a small history and approvals still land', async () => {
     const def = bugLike({ investigate: { maxCycles: 20 }, pm: { maxCycles: 20, approval: { approvers: [], mode: 'any' } } });
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
-      const handle = await h.start(def, { scenario: { pm_review: ['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'approved'] }, options: { continueAsNewAfterEvents: 40 } });
+    await (
+      await h.workers()
+    ).runUntil(async () => {
+      const handle = await h.start(def, {
+        scenario: { pm_review: ['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'approved'] },
+        options: { continueAsNewAfterEvents: 40 },
+      });
       assert.equal((await handle.result()).status, 'completed');
       const d = await handle.describe();
       assert.notEqual(d.runId, handle.firstExecutionRunId, 'the run continued as new');
       const s = await state(handle);
-      assert.deepEqual(s.history.map((e) => e.seq), s.history.map((_, i) => i + 1), 'history carried over without gaps');
+      assert.deepEqual(
+        s.history.map((e) => e.seq),
+        s.history.map((_, i) => i + 1),
+        'history carried over without gaps',
+      );
       assert.equal(s.cycleCount, 5);
       assert.equal(s.history.filter((e) => e.kind === 'decision').length, 6);
       await saveHistory(env, handle.workflowId, 'continue-as-new-final-run', d.runId);
@@ -73,15 +98,34 @@ describe('durability', () => {
 
   test('a parallel fork runs its branches at once and the merge continues when both arrive', async () => {
     const def = definition(
-      [node('split', 'parallel'), node('backend'), node('frontend', 'task', { role: 'Web Designer' }), node('join', 'merge', { merge: { fork: 'split', wait: 'all' } }), node('ship')],
-      [['', 'split', 'success'], ['split', 'backend', 'success'], ['split', 'frontend', 'success'], ['backend', 'join', 'success'], ['frontend', 'join', 'success'], ['join', 'ship', 'success'], ['ship', '', 'success']],
+      [
+        node('split', 'parallel'),
+        node('backend'),
+        node('frontend', 'task', { role: 'Web Designer' }),
+        node('join', 'merge', { merge: { fork: 'split', wait: 'all' } }),
+        node('ship'),
+      ],
+      [
+        ['', 'split', 'success'],
+        ['split', 'backend', 'success'],
+        ['split', 'frontend', 'success'],
+        ['backend', 'join', 'success'],
+        ['frontend', 'join', 'success'],
+        ['join', 'ship', 'success'],
+        ['ship', '', 'success'],
+      ],
     );
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(def, { scenario: { backend: ['sleep:1s'], frontend: ['sleep:1s'] } });
       assert.equal((await handle.result()).status, 'completed');
       const at = (n: string, p: string) => h.turns.find((t) => t.beadId === handle.workflowId && t.node === n && t.phase === p)!.at;
-      assert.ok(at('backend', 'start') < at('frontend', 'end') && at('frontend', 'start') < at('backend', 'end'), 'the branch turns overlapped in time');
+      assert.ok(
+        at('backend', 'start') < at('frontend', 'end') && at('frontend', 'start') < at('backend', 'end'),
+        'the branch turns overlapped in time',
+      );
       const s = await state(handle);
       const join = s.history.find((e) => e.kind === 'join');
       assert.match(join?.summary ?? '', /split\/backend: ok/);
@@ -94,9 +138,18 @@ describe('durability', () => {
   test('a definition that fails validation at the workflow entry ends the run with a named, non-retryable failure', async () => {
     const broken = definition([node('a')], [['a', '', 'success']]);
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
-      const handle = await startBeadRun(env.client, { bead: { id: uniqueId('bad'), title: 'x', type: 't', description: '', priority: 'P2', labels: [] }, definition: broken }, h.taskQueue);
-      const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    await (
+      await h.workers()
+    ).runUntil(async () => {
+      const handle = await startBeadRun(
+        env.client,
+        { bead: { id: uniqueId('bad'), title: 'x', type: 't', description: '', priority: 'P2', labels: [] }, definition: broken },
+        h.taskQueue,
+      );
+      const err = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof WorkflowFailedError, String(err));
       assert.ok(err.cause instanceof ApplicationFailure);
       assert.equal(err.cause.type, 'InvalidDefinition');

@@ -42,12 +42,25 @@ describe('decision Updates and hostile input', () => {
     const bin = await testTemporalBinary();
     assert.ok('path' in bin && bin.path, 'a temporal CLI binary');
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(humanReview());
       await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
       const { stdout } = await run(bin.path!, [
-        'workflow', 'update', 'execute', '--address', env.address, '--workflow-id', handle.workflowId,
-        '--name', 'approve', '--input', JSON.stringify({ by: 'Product Manager', reason: 'ok' }), '--output', 'json',
+        'workflow',
+        'update',
+        'execute',
+        '--address',
+        env.address,
+        '--workflow-id',
+        handle.workflowId,
+        '--name',
+        'approve',
+        '--input',
+        JSON.stringify({ by: 'Product Manager', reason: 'ok' }),
+        '--output',
+        'json',
       ]);
       assert.match(stdout, /"from":\s*"pm_review"/);
       assert.match(stdout, /"to":\s*"apply_fix"/);
@@ -58,7 +71,9 @@ describe('decision Updates and hostile input', () => {
 
   test('an accepted Update returns the edge and the new state; a refused one writes no history', async () => {
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(humanReview());
       await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
       const before = await eventCount(env, handle.workflowId);
@@ -66,11 +81,15 @@ describe('decision Updates and hostile input', () => {
       assert.match(stranger.message, /Mallory may not decide "pm_review"/);
       const noBy = await refusal(handle.executeUpdate(approveUpdate, { args: [{ by: ['CEO'] as unknown as string }] }));
       assert.match(noBy.message, /"by" must be a string/);
-      const huge = await refusal(handle.executeUpdate(rejectUpdate, { args: [{ by: 'Product Manager', reason: 'x'.repeat(LIMITS.reasonChars + 1) }] }));
+      const huge = await refusal(
+        handle.executeUpdate(rejectUpdate, { args: [{ by: 'Product Manager', reason: 'x'.repeat(LIMITS.reasonChars + 1) }] }),
+      );
       assert.match(huge.message, /"reason" is \d+ characters; the limit is/);
       assert.equal(await eventCount(env, handle.workflowId), before, 'refused Updates add no events');
 
-      const result = await handle.executeUpdate(rejectUpdate, { args: [{ by: 'Product Manager', reason: 'look again', requestId: 'r-1' }] });
+      const result = await handle.executeUpdate(rejectUpdate, {
+        args: [{ by: 'Product Manager', reason: 'look again', requestId: 'r-1' }],
+      });
       assert.equal(result.decision, 'rejected');
       assert.deepEqual(result.edge, { from: 'pm_review', to: 'investigate', condition: 'rejected' });
       assert.equal(result.state.beadId, handle.workflowId);
@@ -85,7 +104,9 @@ describe('decision Updates and hostile input', () => {
 
   test('megabyte signals are refused or cut, never terminate the bead; a refusal does not burn the requestId', async () => {
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(humanReview());
       await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
       const mb = 'M'.repeat(1_000_000);
@@ -94,7 +115,10 @@ describe('decision Updates and hostile input', () => {
       await handle.signal('approve', { by: 'Mallory', requestId: 'shared-id' });
       let s = await waitForState(handle, (x) => x.history.filter((e) => e.kind === 'ignored').length === 3, 'three refusals recorded');
       const ignored = s.history.filter((e) => e.kind === 'ignored');
-      assert.ok(ignored.every((e) => (e.actor ?? '').length < 300 && e.node.length < 300), 'refused fields are kept short');
+      assert.ok(
+        ignored.every((e) => (e.actor ?? '').length < 300 && e.node.length < 300),
+        'refused fields are kept short',
+      );
       assert.match(ignored[0].summary, /"by" is 1000000 characters/);
       // The real approver's decision with the id the stranger used still applies; its 1.1 MB reason is cut.
       await handle.signal('reject', { by: 'Product Manager', reason: 'R'.repeat(1_100_000), requestId: 'shared-id' });
@@ -118,7 +142,9 @@ describe('decision Updates and hostile input', () => {
       ['null edge', [{ ...good, definition: { ...good.definition, edges: [null] } }]],
       ['bad resume', [{ ...good, resume: { beadId: 'x', status: 'dancing', cursors: 'no' } }]],
     ];
-    await (await h.workers({ roles: [] })).runUntil(async () => {
+    await (
+      await h.workers({ roles: [] })
+    ).runUntil(async () => {
       for (const [what, args] of garbage) {
         const id = uniqueId('garbage');
         const handle = await env.client.workflow.start('beadWorkflow', { workflowId: id, taskQueue: h.taskQueue, args });
@@ -138,7 +164,9 @@ describe('decision Updates and hostile input', () => {
 
   test('a node whose role no worker serves escalates with no_worker_for_role after its role_wait', async () => {
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const def = bugLike({ investigate: { role: 'Data Scientist', roleWaitMs: 1_500 } });
       const handle = await h.start(def);
       const result = await handle.result();
@@ -152,7 +180,9 @@ describe('decision Updates and hostile input', () => {
 
   test('a cancelled bead ends cancelled: state, search attribute and Temporal status', async () => {
     const h = new BeadHarness(env);
-    await (await h.workers()).runUntil(async () => {
+    await (
+      await h.workers()
+    ).runUntil(async () => {
       const handle = await h.start(humanReview());
       await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
       await handle.signal('cancel', { by: 'Operator', reason: 'duplicate of another bead' });

@@ -60,7 +60,14 @@ function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/beadflow.js', ...args], {
       cwd: ROOT,
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, DATABASE_URL: dbUrl, BEADFLOW_DEFINITIONS: defsDir, BEADFLOW_LEDGER: '', ...extraEnv },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        DATABASE_URL: dbUrl,
+        BEADFLOW_DEFINITIONS: defsDir,
+        BEADFLOW_LEDGER: '',
+        ...extraEnv,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -126,7 +133,20 @@ describe('backlog commands', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), p3);
     assert.match(r.stderr, /status open/);
-    const row = await json<BeadRow>(['bead', 'create', '--title', 'Data loss', '--type', 'ledgertest', '--priority', 'p0', '--id', p0, '--label', 'urgent']);
+    const row = await json<BeadRow>([
+      'bead',
+      'create',
+      '--title',
+      'Data loss',
+      '--type',
+      'ledgertest',
+      '--priority',
+      'p0',
+      '--id',
+      p0,
+      '--label',
+      'urgent',
+    ]);
     assert.equal(row.status, 'open');
     assert.equal(row.priority, 0);
     const dup = await cli(['bead', 'create', '--title', 'again', '--id', p0]);
@@ -144,14 +164,24 @@ describe('backlog commands', () => {
     writeFileSync(
       file,
       [
-        JSON.stringify({ id, title: 'Imported chore', status: 'deferred', priority: 1, issue_type: 'chore', created_at: '2025-01-01T00:00:00Z' }),
+        JSON.stringify({
+          id,
+          title: 'Imported chore',
+          status: 'deferred',
+          priority: 1,
+          issue_type: 'chore',
+          created_at: '2025-01-01T00:00:00Z',
+        }),
         JSON.stringify({ id: `${id}-gone`, title: 'deleted', status: 'tombstone' }),
         '{broken',
       ].join('\n'),
     );
     const first = await cli(['bead', 'import', '--from-beads', file]);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /imported 1 bead\(s\) .*; 0 already in the ledger .*; 1 deleted \(tombstone\) skipped; 1 line\(s\) unusable/);
+    assert.match(
+      first.stdout,
+      /imported 1 bead\(s\) .*; 0 already in the ledger .*; 1 deleted \(tombstone\) skipped; 1 line\(s\) unusable/,
+    );
     assert.match(first.stderr, /warning: .*issues\.jsonl:3: not JSON/);
     const again = await json<{ imported: number; existing: number }>(['bead', 'import', '--from-beads', file]);
     assert.deepEqual({ imported: again.imported, existing: again.existing }, { imported: 0, existing: 1 });
@@ -178,21 +208,34 @@ describe('backlog commands', () => {
   test('loop starts open beads in priority order until the backlog is empty', async () => {
     const r = await cli(['loop', '--concurrency', '1', '--task-queue', taskQueue, '--poll', '200ms', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const result = JSON.parse(r.stdout) as { started: Array<{ beadId: string }>; finished: Array<{ beadId: string; status: string }>; stoppedBecause: string };
+    const result = JSON.parse(r.stdout) as {
+      started: Array<{ beadId: string }>;
+      finished: Array<{ beadId: string; status: string }>;
+      stoppedBecause: string;
+    };
     const started = result.started.map((s) => s.beadId);
-    assert.deepEqual(started.filter((id) => id === p0 || id === p3), [p0, p3]);
+    assert.deepEqual(
+      started.filter((id) => id === p0 || id === p3),
+      [p0, p3],
+    );
     assert.equal(result.stoppedBecause, 'backlog empty');
     assert.ok(result.finished.some((f) => f.beadId === p0 && f.status === 'completed'));
     const bead = await json<{ bead: BeadRow; executions: Array<{ status: string }> }>(['bead', 'show', p0]);
     assert.equal(bead.bead.status, 'closed');
-    assert.deepEqual(bead.executions.map((e) => e.status), ['completed']);
+    assert.deepEqual(
+      bead.executions.map((e) => e.status),
+      ['completed'],
+    );
     const again = await cli(['loop', '--task-queue', taskQueue, '--poll', '100ms']);
     assert.match(again.stdout, /loop stopped \(backlog empty\): started 0/);
   });
 
   test('history, executions and analytics read the ledger', async () => {
     const history = await json<Array<{ seq: number; kind: string }>>(['history', p0]);
-    assert.deepEqual(history.map((h) => h.seq), history.map((_, i) => i + 1));
+    assert.deepEqual(
+      history.map((h) => h.seq),
+      history.map((_, i) => i + 1),
+    );
     assert.equal(history[0].kind, 'move');
     const text = await cli(['history', p0]);
     assert.match(text.stdout, /^execution \S+\n {2}#1 \S+ \S+ {2}\(start\) --success--> investigate\n/);
@@ -212,7 +255,19 @@ describe('backlog commands', () => {
 
   test('workflows list and show: the catalog and the ledger', async () => {
     const rows = await json<Array<{ id: string; in_catalog: boolean; in_ledger: boolean; executions: number }>>(['workflows', 'list']);
-    assert.deepEqual(rows.find((w) => w.id === 'ledger-cli-test'), { id: 'ledger-cli-test', name: 'Ledger CLI test', workflow_type: 'ledgertest', is_default: true, in_catalog: true, in_ledger: true, executions: 2, changed_since_recorded: false });
+    assert.deepEqual(
+      rows.find((w) => w.id === 'ledger-cli-test'),
+      {
+        id: 'ledger-cli-test',
+        name: 'Ledger CLI test',
+        workflow_type: 'ledgertest',
+        is_default: true,
+        in_catalog: true,
+        in_ledger: true,
+        executions: 2,
+        changed_since_recorded: false,
+      },
+    );
     assert.equal(rows.find((w) => w.id === 'bug')?.in_ledger, false);
     const show = await cli(['workflows', 'show', 'ledger-cli-test']);
     assert.match(show.stdout, /review\s+approval\s+Product Manager/);
@@ -224,17 +279,45 @@ describe('backlog commands', () => {
 });
 
 test('executions --escalated and list --active show a bead waiting for the CEO', async () => {
-  const def = definition([node('only', 'task', { maxAttempts: 1 })], [['', 'only', 'success'], ['only', '', 'success']], { id: 'cli-escalating', workflowType: 'cli-escalating' });
+  const def = definition(
+    [node('only', 'task', { maxAttempts: 1 })],
+    [
+      ['', 'only', 'success'],
+      ['only', '', 'success'],
+    ],
+    { id: 'cli-escalating', workflowType: 'cli-escalating' },
+  );
   const id = uniqueId('esc');
-  const handle = await startBeadRun(env.client, { bead: { id, title: 'Will escalate', type: 'cli-escalating', description: '', priority: 'P1', labels: [], scenario: { only: ['failure'] } }, definition: def }, taskQueue);
+  const handle = await startBeadRun(
+    env.client,
+    {
+      bead: {
+        id,
+        title: 'Will escalate',
+        type: 'cli-escalating',
+        description: '',
+        priority: 'P1',
+        labels: [],
+        scenario: { only: ['failure'] },
+      },
+      definition: def,
+    },
+    taskQueue,
+  );
   await waitFor(async () => (await handle.query<BeadState>('state')).status === 'escalated', { timeoutMs: 20_000, what: 'the escalation' });
-  await waitFor(async () => (await json<Array<{ bead_id: string }>>(['executions', '--escalated'])).some((e) => e.bead_id === id), { timeoutMs: 20_000, what: 'the escalated row' });
+  await waitFor(async () => (await json<Array<{ bead_id: string }>>(['executions', '--escalated'])).some((e) => e.bead_id === id), {
+    timeoutMs: 20_000,
+    what: 'the escalated row',
+  });
   const text = await cli(['executions', '--escalated']);
   assert.match(text.stdout, new RegExp(`${id}\\s+cli-escalating\\s+escalated\\s+only.*attempts: "only" failed 1 of 1 attempts`));
-  const listed = await waitFor(async () => {
-    const rows = await json<Array<{ beadId: string; status: string; currentNode: string; requiredRole: string }>>(['list', '--active']);
-    return rows.find((r) => r.beadId === id && r.status === 'escalated');
-  }, { timeoutMs: 20_000, what: 'the bead in visibility' });
+  const listed = await waitFor(
+    async () => {
+      const rows = await json<Array<{ beadId: string; status: string; currentNode: string; requiredRole: string }>>(['list', '--active']);
+      return rows.find((r) => r.beadId === id && r.status === 'escalated');
+    },
+    { timeoutMs: 20_000, what: 'the bead in visibility' },
+  );
   assert.deepEqual({ node: listed.currentNode, role: listed.requiredRole }, { node: 'only', role: 'ceo' });
   const all = await cli(['list']);
   assert.match(all.stdout, new RegExp(`${id}\\s+escalated\\s+only\\s+ceo\\s+cli-escalating`));
@@ -247,16 +330,28 @@ describe('errors', () => {
     const port = await freePort();
     const r = await cli(['bead', 'list'], { DATABASE_URL: `postgres://bob:secret@127.0.0.1:${port}/ledger` });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`^error: cannot reach the ledger database at postgres://bob:\\*\\*\\*@127\\.0\\.0\\.1:${port}/ledger: .*ECONNREFUSED`));
-    assert.match(r.stderr, /\nhint: start it \(docker compose up -d ledger-db\), fix DATABASE_URL, or unset DATABASE_URL to use the embedded default/);
+    assert.match(
+      r.stderr,
+      new RegExp(`^error: cannot reach the ledger database at postgres://bob:\\*\\*\\*@127\\.0\\.0\\.1:${port}/ledger: .*ECONNREFUSED`),
+    );
+    assert.match(
+      r.stderr,
+      /\nhint: start it \(docker compose up -d ledger-db\), fix DATABASE_URL, or unset DATABASE_URL to use the embedded default/,
+    );
     assert.doesNotMatch(r.stderr, /secret/);
   });
 
   test('unknown bead', async () => {
-    for (const args of [['history', 'bf-nope'], ['bead', 'show', 'bf-nope']]) {
+    for (const args of [
+      ['history', 'bf-nope'],
+      ['bead', 'show', 'bf-nope'],
+    ]) {
       const r = await cli(args);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, 'error: no bead bf-nope in the ledger\nhint: list beads with `npx beadflow bead list`; a bead started while the worker ran with --no-ledger is not recorded\n');
+      assert.equal(
+        r.stderr,
+        'error: no bead bf-nope in the ledger\nhint: list beads with `npx beadflow bead list`; a bead started while the worker ran with --no-ledger is not recorded\n',
+      );
     }
   });
 

@@ -73,9 +73,15 @@ test('data survives a stop and a start; the CLI starts it on demand', async () =
   const list = await cli(['bead', 'list', '--json']);
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stderr, /ledger: starting the embedded ledger database on 127\.0\.0\.1:\d+/);
-  assert.deepEqual((JSON.parse(list.stdout) as Array<{ id: string }>).map((b) => b.id), ['kept-1']);
+  assert.deepEqual(
+    (JSON.parse(list.stdout) as Array<{ id: string }>).map((b) => b.id),
+    ['kept-1'],
+  );
   const status = await cli(['ledger', 'status']);
-  assert.match(status.stdout, /ledger {6}embedded PostgreSQL in .*\(postgres:\/\/beadflow:\*\*\*@127\.0\.0\.1:\d+\/postgres\)\nschema {6}version 1\nrows {8}1 beads, 0 executions, 0 history entries\n/);
+  assert.match(
+    status.stdout,
+    /ledger {6}embedded PostgreSQL in .*\(postgres:\/\/beadflow:\*\*\*@127\.0\.0\.1:\d+\/postgres\)\nschema {6}version 1\nrows {8}1 beads, 0 executions, 0 history entries\n/,
+  );
   const stop = await cli(['ledger', 'stop']);
   assert.equal(stop.stdout, 'stopped the embedded ledger database\n');
   const again = await cli(['ledger', 'stop']);
@@ -100,12 +106,27 @@ test('a worker opens the embedded ledger (starting it) and migrates it', async (
 test('a worker whose DATABASE_URL is down still starts, with a warning', async () => {
   const lines: string[] = [];
   const started = Date.now();
-  const worker = await openWorkerLedger({ mode: 'url', url: `postgres://bob:pw@127.0.0.1:${await freePort()}/ledger` }, { log: (l) => lines.push(l), retryMs: 100 });
+  const worker = await openWorkerLedger(
+    { mode: 'url', url: `postgres://bob:pw@127.0.0.1:${await freePort()}/ledger` },
+    { log: (l) => lines.push(l), retryMs: 100 },
+  );
   try {
     assert.ok(Date.now() - started < 8_000);
     assert.match(lines.join('\n'), /warning: ledger at postgres:\/\/bob:\*\*\*@127\.0\.0\.1:\d+\/ledger not ready .*beads run anyway/);
     const write = worker.activities.recordBeadProgress({
-      execution: { executionId: 'e', beadId: 'b', workflowId: 'w', runId: 'r', status: 'running', currentNodeKey: '', cycleCount: 0, nodeAttemptCount: 0, dispatchCount: 0, lastSeq: 0, startedAt: 0 },
+      execution: {
+        executionId: 'e',
+        beadId: 'b',
+        workflowId: 'w',
+        runId: 'r',
+        status: 'running',
+        currentNodeKey: '',
+        cycleCount: 0,
+        nodeAttemptCount: 0,
+        dispatchCount: 0,
+        lastSeq: 0,
+        startedAt: 0,
+      },
       entries: [],
     });
     // Retryable (not LedgerRejected): Temporal retries it until the database is back.
@@ -121,7 +142,10 @@ test('a ledger directory the server user cannot reach: a clear error as root, a 
   mkdirSync(path.dirname(target), { recursive: true });
   try {
     if (process.getuid?.() === 0) {
-      await assert.rejects(ensureEmbeddedLedger(target), /PostgreSQL refuses to run as root, so it runs as the OS user "\w+", who cannot reach .*BEADFLOW_LEDGER_DIR/);
+      await assert.rejects(
+        ensureEmbeddedLedger(target),
+        /PostgreSQL refuses to run as root, so it runs as the OS user "\w+", who cannot reach .*BEADFLOW_LEDGER_DIR/,
+      );
     } else {
       assert.equal((await ensureEmbeddedLedger(target)).started, true);
       await stopEmbeddedLedger(target);

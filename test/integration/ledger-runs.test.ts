@@ -73,7 +73,15 @@ class Run {
   }
 
   start(scenario: Scenario, options: RunOptions = {}) {
-    const bead: Bead = { id: uniqueId('bead'), title: 'ledger bead', type: def.workflowType, description: 'd', priority: 'P1', labels: ['x'], scenario };
+    const bead: Bead = {
+      id: uniqueId('bead'),
+      title: 'ledger bead',
+      type: def.workflowType,
+      description: 'd',
+      priority: 'P1',
+      labels: ['x'],
+      scenario,
+    };
     return startBeadRun(env.client, { bead, definition: def, options: { roleQueuePrefix: this.prefix, ...options } }, this.taskQueue);
   }
 }
@@ -91,10 +99,13 @@ async function historyRows(pool: Pool, beadId: string): Promise<HistoryRow[]> {
 
 /** Every history entry has exactly one row, column by column, and nothing else is there. */
 async function assertRowsMatch(pool: Pool, state: BeadState): Promise<void> {
-  const rows = await waitFor(async () => {
-    const r = await historyRows(pool, state.beadId);
-    return r.length >= state.history.length ? r : undefined;
-  }, { timeoutMs: 20_000, what: `ledger rows for ${state.beadId}` });
+  const rows = await waitFor(
+    async () => {
+      const r = await historyRows(pool, state.beadId);
+      return r.length >= state.history.length ? r : undefined;
+    },
+    { timeoutMs: 20_000, what: `ledger rows for ${state.beadId}` },
+  );
   const expected = state.history.map((h) => ({
     seq: h.seq,
     kind: h.kind,
@@ -195,7 +206,10 @@ test('a worker stopped mid-bead and a new one started: the bead completes, no du
   const first = await run.workers(createLedgerActivities(ledger));
   const firstRunning = first.run();
   const handle = await run.start({ investigate: ['sleep:2s'] }, { heartbeatTimeoutMs: 2_000 });
-  await waitFor(async () => (await execution(ledger.pool, handle.workflowId)).length === 1, { timeoutMs: 20_000, what: 'the first ledger write' });
+  await waitFor(async () => (await execution(ledger.pool, handle.workflowId)).length === 1, {
+    timeoutMs: 20_000,
+    what: 'the first ledger write',
+  });
   first.shutdown();
   await firstRunning;
   const second = await run.workers(createLedgerActivities(ledger));
@@ -219,24 +233,36 @@ test('the ledger down mid-run: the bead completes anyway, ledgerCatchUp holds th
     const workers = await run.workers(createLedgerActivities(ledger));
     await workers.runUntil(async () => {
       const handle = await run.start({ investigate: ['sleep:1s'] }, { ledger: { flushTimeoutMs: 1_000, retryMaxIntervalMs: 500 } });
-      await waitFor(async () => (await execution(ledger.pool, handle.workflowId)).length === 1, { timeoutMs: 20_000, what: 'the first ledger write' });
+      await waitFor(async () => (await execution(ledger.pool, handle.workflowId)).length === 1, {
+        timeoutMs: 20_000,
+        what: 'the first ledger write',
+      });
       // fast, not immediate: the test cluster runs with synchronous_commit off, so a crash could drop acknowledged rows.
       await own.stop('fast');
       const result = await handle.result();
       assert.equal(result.status, 'completed');
       assert.equal(own.cluster.runningPid(), undefined, 'the ledger must still be down when the bead ends');
-      const catchUp = await waitFor(async () => {
-        for await (const wf of env.client.workflow.list({ query: `WorkflowType='ledgerCatchUp' AND WorkflowId STARTS_WITH 'ledger-catchup-${handle.firstExecutionRunId}'` })) return wf;
-        return undefined;
-      }, { timeoutMs: 20_000, what: 'a ledgerCatchUp workflow' });
+      const catchUp = await waitFor(
+        async () => {
+          for await (const wf of env.client.workflow.list({
+            query: `WorkflowType='ledgerCatchUp' AND WorkflowId STARTS_WITH 'ledger-catchup-${handle.firstExecutionRunId}'`,
+          }))
+            return wf;
+          return undefined;
+        },
+        { timeoutMs: 20_000, what: 'a ledgerCatchUp workflow' },
+      );
       assert.equal(catchUp.status.name, 'RUNNING');
       await own.start();
       const state = await handle.query<BeadState>('state');
       await assertRowsMatch(ledger.pool, state);
-      const [ex] = await waitFor(async () => {
-        const rows = await execution(ledger.pool, handle.workflowId);
-        return rows[0]?.status === 'completed' ? rows : undefined;
-      }, { timeoutMs: 20_000, what: 'the completed execution row' });
+      const [ex] = await waitFor(
+        async () => {
+          const rows = await execution(ledger.pool, handle.workflowId);
+          return rows[0]?.status === 'completed' ? rows : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the completed execution row' },
+      );
       assert.equal(ex.last_seq, state.history[state.history.length - 1].seq);
       const done = await env.client.workflow.getHandle(catchUp.workflowId).result();
       assert.equal(done.refused, 0);

@@ -38,13 +38,16 @@ after(async () => {
   await pg?.teardown();
 });
 
-const def = definition([node('investigate'), node('review', 'approval'), node('fix')], [
-  ['', 'investigate', 'success'],
-  ['investigate', 'review', 'success'],
-  ['review', 'fix', 'approved'],
-  ['review', 'investigate', 'rejected'],
-  ['fix', '', 'success'],
-]);
+const def = definition(
+  [node('investigate'), node('review', 'approval'), node('fix')],
+  [
+    ['', 'investigate', 'success'],
+    ['investigate', 'review', 'success'],
+    ['review', 'fix', 'approved'],
+    ['review', 'investigate', 'rejected'],
+    ['fix', '', 'success'],
+  ],
+);
 
 function snapshot(over: Partial<ExecutionSnapshot> = {}): ExecutionSnapshot {
   return {
@@ -66,7 +69,15 @@ function snapshot(over: Partial<ExecutionSnapshot> = {}): ExecutionSnapshot {
 function entries(from: number, to: number): HistoryEntry[] {
   const out: HistoryEntry[] = [];
   for (let seq = from; seq <= to; seq++) {
-    out.push({ seq, kind: 'move', node: seq === 1 ? '' : 'investigate', to: 'review', condition: 'success', endedAt: Date.UTC(2025, 0, 1, 10, 0, seq), summary: `move ${seq}` });
+    out.push({
+      seq,
+      kind: 'move',
+      node: seq === 1 ? '' : 'investigate',
+      to: 'review',
+      condition: 'success',
+      endedAt: Date.UTC(2025, 0, 1, 10, 0, seq),
+      summary: `move ${seq}`,
+    });
   }
   return out;
 }
@@ -77,13 +88,24 @@ describe('migrations', () => {
   test('apply from empty, then re-run as a no-op', async () => {
     const pool = await freshPool(false);
     const first = await migrate(pool);
-    assert.deepEqual(first.applied, loadMigrations().map((m) => m.name));
+    assert.deepEqual(
+      first.applied,
+      loadMigrations().map((m) => m.name),
+    );
     const again = await migrate(pool);
     assert.deepEqual(again.applied, []);
     const { rows } = await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
     assert.deepEqual(
       rows.map((r: { table_name: string }) => r.table_name),
-      ['beadflow_migrations', 'beads', 'workflow_edges', 'workflow_execution_history', 'workflow_executions', 'workflow_nodes', 'workflows'],
+      [
+        'beadflow_migrations',
+        'beads',
+        'workflow_edges',
+        'workflow_execution_history',
+        'workflow_executions',
+        'workflow_nodes',
+        'workflows',
+      ],
     );
   });
 
@@ -92,7 +114,12 @@ describe('migrations', () => {
     const other = createPool(pg.url((await pool.query<{ db: string }>('SELECT current_database() AS db')).rows[0].db));
     pools.push(other);
     const [a, b] = await Promise.all([migrate(pool), migrate(other)]);
-    assert.deepEqual([...a.applied, ...b.applied].sort(), loadMigrations().map((m) => m.name).sort());
+    assert.deepEqual(
+      [...a.applied, ...b.applied].sort(),
+      loadMigrations()
+        .map((m) => m.name)
+        .sort(),
+    );
   });
 
   test('an applied migration that was edited is refused', async () => {
@@ -117,15 +144,26 @@ describe('writes', () => {
       { seq: 2, summary: 'move 2', node_key: 'investigate', to_node_key: 'review', condition: 'success' },
     ]);
     const nodes = await pool.query('SELECT node_key, node_type, role_required FROM workflow_nodes ORDER BY node_key');
-    assert.deepEqual(nodes.rows.map((n: { node_key: string }) => n.node_key), ['fix', 'investigate', 'review']);
+    assert.deepEqual(
+      nodes.rows.map((n: { node_key: string }) => n.node_key),
+      ['fix', 'investigate', 'review'],
+    );
     const edges = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM workflow_edges');
     assert.equal(edges.rows[0].n, def.edges.length);
   });
 
   test('an older snapshot arriving late never moves the execution backwards', async () => {
     const pool = await freshPool();
-    await recordProgress(pool, { execution: snapshot({ lastSeq: 5, status: 'waiting_approval', currentNodeKey: 'review', dispatchCount: 2 }), entries: entries(1, 5), bead, definition: def });
-    await recordProgress(pool, { execution: snapshot({ lastSeq: 2, status: 'running', currentNodeKey: 'investigate', dispatchCount: 1 }), entries: entries(1, 2) });
+    await recordProgress(pool, {
+      execution: snapshot({ lastSeq: 5, status: 'waiting_approval', currentNodeKey: 'review', dispatchCount: 2 }),
+      entries: entries(1, 5),
+      bead,
+      definition: def,
+    });
+    await recordProgress(pool, {
+      execution: snapshot({ lastSeq: 2, status: 'running', currentNodeKey: 'investigate', dispatchCount: 1 }),
+      entries: entries(1, 2),
+    });
     const { rows } = await pool.query('SELECT status, current_node_key, last_seq FROM workflow_executions');
     assert.deepEqual(rows, [{ status: 'waiting_approval', current_node_key: 'review', last_seq: 5 }]);
     const b = await pool.query('SELECT status, title FROM beads');
@@ -135,13 +173,38 @@ describe('writes', () => {
   test('the end closes the bead; NUL characters from an agent are stripped, not refused', async () => {
     const pool = await freshPool();
     const end = Date.UTC(2025, 0, 1, 10, 5, 0);
-    const last: HistoryEntry = { seq: 3, kind: 'turn', node: 'fix', role: 'QA Engineer', actor: 'scripted', outcome: 'success', attempt: 1, dispatch: 1, startedAt: end - 1000, endedAt: end, summary: 'fixed\u0000it' };
-    await recordProgress(pool, { execution: snapshot({ lastSeq: 3, status: 'completed', currentNodeKey: 'fix', completedAt: end, endReason: 'fix ended the run on success' }), entries: [...entries(1, 2), last], bead, definition: def });
+    const last: HistoryEntry = {
+      seq: 3,
+      kind: 'turn',
+      node: 'fix',
+      role: 'QA Engineer',
+      actor: 'scripted',
+      outcome: 'success',
+      attempt: 1,
+      dispatch: 1,
+      startedAt: end - 1000,
+      endedAt: end,
+      summary: 'fixed\u0000it',
+    };
+    await recordProgress(pool, {
+      execution: snapshot({
+        lastSeq: 3,
+        status: 'completed',
+        currentNodeKey: 'fix',
+        completedAt: end,
+        endReason: 'fix ended the run on success',
+      }),
+      entries: [...entries(1, 2), last],
+      bead,
+      definition: def,
+    });
     const b = await pool.query<{ status: string; closed_at: Date }>('SELECT status, closed_at FROM beads');
     assert.equal(b.rows[0].status, 'closed');
     assert.equal(b.rows[0].closed_at.getTime(), end);
     const h = await pool.query('SELECT summary, agent_id, role, attempt_number, started_at FROM workflow_execution_history WHERE seq = 3');
-    assert.deepEqual(h.rows, [{ summary: 'fixedit', agent_id: 'scripted', role: 'QA Engineer', attempt_number: 1, started_at: new Date(end - 1000) }]);
+    assert.deepEqual(h.rows, [
+      { summary: 'fixedit', agent_id: 'scripted', role: 'QA Engineer', attempt_number: 1, started_at: new Date(end - 1000) },
+    ]);
   });
 });
 
@@ -164,7 +227,10 @@ test('backlog order: P0 first, then blocked, in review, in progress, open, then 
   await insertBead(pool, { id: 'bead-1', title: 'ran', priority: 0 });
   await recordProgress(pool, { execution: snapshot(), entries: entries(1, 1), definition: def });
   const next = await nextBacklogBeads(pool, 20, ['p4-open']);
-  assert.deepEqual(next.map((b) => b.id), ['p0-open', 'p2-blocked', 'p2-review', 'p2-progress', 'p2-open-old', 'p2-open-new']);
+  assert.deepEqual(
+    next.map((b) => b.id),
+    ['p0-open', 'p2-blocked', 'p2-review', 'p2-progress', 'p2-open-old', 'p2-open-new'],
+  );
 });
 
 test('analytics on a known set of runs', async () => {
@@ -173,7 +239,15 @@ test('analytics on a known set of runs', async () => {
   const featureDef = { ...def, id: 'feature-def', workflowType: 'feature' };
   const t0 = Date.UTC(2025, 0, 1, 10, 0, 0);
   const run = async (id: string, d: typeof def, over: Partial<ExecutionSnapshot>, moves: string[] = []) => {
-    const history: HistoryEntry[] = moves.map((to, i) => ({ seq: i + 1, kind: 'move', node: i ? moves[i - 1] : '', to, condition: 'success', endedAt: t0 + i, summary: '' }));
+    const history: HistoryEntry[] = moves.map((to, i) => ({
+      seq: i + 1,
+      kind: 'move',
+      node: i ? moves[i - 1] : '',
+      to,
+      condition: 'success',
+      endedAt: t0 + i,
+      summary: '',
+    }));
     await recordProgress(pool, {
       execution: snapshot({ executionId: `exec-${id}`, beadId: id, workflowId: d.id, lastSeq: history.length, ...over }),
       entries: history,
@@ -182,9 +256,22 @@ test('analytics on a known set of runs', async () => {
     });
   };
   // bug: completed in 60 s (4 dispatches, 1 cycle through investigate), completed in 120 s (2), failed after escalating (6), one still running.
-  await run('b1', bugDef, { status: 'completed', completedAt: t0 + 60_000, dispatchCount: 4, cycleCount: 1 }, ['investigate', 'review', 'investigate', 'review', 'fix']);
+  await run('b1', bugDef, { status: 'completed', completedAt: t0 + 60_000, dispatchCount: 4, cycleCount: 1 }, [
+    'investigate',
+    'review',
+    'investigate',
+    'review',
+    'fix',
+  ]);
   await run('b2', bugDef, { status: 'completed', completedAt: t0 + 120_000, dispatchCount: 2 }, ['investigate', 'fix']);
-  await run('b3', bugDef, { status: 'failed', completedAt: t0 + 30_000, dispatchCount: 6, cycleCount: 2, escalatedAt: t0 + 20_000, escalationReason: 'attempts: x' });
+  await run('b3', bugDef, {
+    status: 'failed',
+    completedAt: t0 + 30_000,
+    dispatchCount: 6,
+    cycleCount: 2,
+    escalatedAt: t0 + 20_000,
+    escalationReason: 'attempts: x',
+  });
   await run('b4', bugDef, { status: 'running', dispatchCount: 1 });
   // feature: one escalated, still open.
   await run('f1', featureDef, { status: 'escalated', dispatchCount: 3, escalatedAt: t0 + 5_000, escalationReason: 'cycles: y' });

@@ -40,10 +40,13 @@ describe("walking skeleton: Loom's bug workflow", () => {
       ]);
       assert.equal(s.status, 'completed');
       assert.equal(s.definitionId, 'wf-bug-default');
-      const described = await waitFor(async () => {
-        const d = await handle.describe();
-        return d.searchAttributes.BeadStatus?.[0] === 'completed' ? d : undefined;
-      }, { what: 'BeadStatus search attribute = completed' });
+      const described = await waitFor(
+        async () => {
+          const d = await handle.describe();
+          return d.searchAttributes.BeadStatus?.[0] === 'completed' ? d : undefined;
+        },
+        { what: 'BeadStatus search attribute = completed' },
+      );
       assert.deepEqual(described.searchAttributes.BeadId, [handle.workflowId]);
       assert.deepEqual(described.searchAttributes.CurrentNode, ['commit_and_push']);
       await saveHistory(env, handle.workflowId, 'skeleton-loom-bug-completes');
@@ -72,7 +75,11 @@ describe("walking skeleton: Loom's bug workflow", () => {
       const secondInvestigation = s.history.filter((e) => e.kind === 'turn' && e.node === 'investigate')[1];
       assert.match(secondInvestigation.summary, /feedback seen: pm_review rejected by scripted/);
       assert.deepEqual(h.turnsOf(handle.workflowId), [
-        'investigate:success', 'pm_review:rejected', 'investigate:success', 'pm_review:approved', 'apply_fix:success',
+        'investigate:success',
+        'pm_review:rejected',
+        'investigate:success',
+        'pm_review:approved',
+        'apply_fix:success',
       ]);
       const commit = s.history.find((e) => e.kind === 'turn' && e.node === 'commit_and_push');
       assert.match(commit?.summary ?? '', /no repository: nothing committed/, 'a bead without --repo passes its commit node');

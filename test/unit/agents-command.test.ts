@@ -25,7 +25,9 @@ describe('command agent answers', () => {
   test('JSON on the last stdout line is the result; it runs in the worktree with the prompt on stdin and the turn in its env', async () => {
     const worktree = tempDir('beadflow-worktree-');
     try {
-      const a = agent('cat > prompt.txt\necho "thinking..."\necho "{\\"outcome\\": \\"success\\", \\"summary\\": \\"$BEAD_ID $NODE_KEY $ROLE $ATTEMPT $(pwd)\\"}"\n');
+      const a = agent(
+        'cat > prompt.txt\necho "thinking..."\necho "{\\"outcome\\": \\"success\\", \\"summary\\": \\"$BEAD_ID $NODE_KEY $ROLE $ATTEMPT $(pwd)\\"}"\n',
+      );
       const { ctx } = fakeTurn();
       const result = await a.runTurn(turnInput({ worktree: worktree.dir, attempt: 2, feedback: 'cover the zero case' }), ctx);
       assert.equal(result.outcome, 'success');
@@ -40,7 +42,10 @@ describe('command agent answers', () => {
   });
 
   test('"redispatch": true hands the node back', async () => {
-    const result = await agent('echo \'{"outcome": "success", "summary": "need the logs", "redispatch": true}\'').runTurn(turnInput(), fakeTurn().ctx);
+    const result = await agent('echo \'{"outcome": "success", "summary": "need the logs", "redispatch": true}\'').runTurn(
+      turnInput(),
+      fakeTurn().ctx,
+    );
     assert.deepEqual([result.outcome, result.summary], ['redispatch', 'need the logs']);
   });
 
@@ -84,12 +89,17 @@ describe('command agent answers', () => {
 
   test('a missing executable is a non-retryable configuration error', async () => {
     const a = new CommandAgent({ command: path.join(tmp.dir, 'no-such-agent'), personas });
-    await assert.rejects(a.runTurn(turnInput(), fakeTurn().ctx), (err: unknown) => err instanceof ApplicationFailure && err.type === 'AgentConfigurationError' && /cannot run/.test(err.message));
+    await assert.rejects(
+      a.runTurn(turnInput(), fakeTurn().ctx),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'AgentConfigurationError' && /cannot run/.test(err.message),
+    );
   });
 
   test('a missing worktree is a retryable error that names it', async () => {
-    await assert.rejects(agent('true').runTurn(turnInput({ worktree: '/nonexistent/wt' }), fakeTurn().ctx), (err: unknown) =>
-      err instanceof ApplicationFailure && err.type === 'WorktreeMissing' && !err.nonRetryable && /\/nonexistent\/wt/.test(err.message),
+    await assert.rejects(
+      agent('true').runTurn(turnInput({ worktree: '/nonexistent/wt' }), fakeTurn().ctx),
+      (err: unknown) =>
+        err instanceof ApplicationFailure && err.type === 'WorktreeMissing' && !err.nonRetryable && /\/nonexistent\/wt/.test(err.message),
     );
   });
 });
@@ -157,13 +167,19 @@ describe('process runner: heartbeats and bounded output', () => {
   test('logs the first 200 lines, keeps the last 40, cuts endless lines', async () => {
     const { ctx, logs } = fakeTurn();
     const body = 'i=1; while [ $i -le 1000 ]; do echo "line $i"; i=$((i+1)); done\nhead -c 20000 /dev/zero | tr "\\0" x\n';
-    const out = await runProcess({ command: script(tmp.dir, 'chatty.sh', body), args: [], cwd: tmp.dir, env: process.env, label: 'chatty' }, ctx);
+    const out = await runProcess(
+      { command: script(tmp.dir, 'chatty.sh', body), args: [], cwd: tmp.dir, env: process.env, label: 'chatty' },
+      ctx,
+    );
     const lineLogs = logs.filter((l) => l.startsWith('chatty stdout:'));
     assert.equal(lineLogs.length, 200);
     assert.ok(logs.some((l) => /only the first 200 lines are logged/.test(l)));
     assert.equal(out.tail.length, 40);
     assert.ok(out.tail.includes('line 1000'));
-    assert.ok(out.tail.every((l) => l.length < 4_100), 'long lines are cut');
+    assert.ok(
+      out.tail.every((l) => l.length < 4_100),
+      'long lines are cut',
+    );
   });
 });
 
@@ -171,7 +187,7 @@ describe('long answers', () => {
   const longAnswer = (outcome: string, chars: number) =>
     agent(`node -e 'process.stdout.write(JSON.stringify({ outcome: "${outcome}", summary: "s".repeat(${chars}) }) + "\\n")'\nexit 0\n`);
 
-  test('a 100,000-character failure answer stays a failure, its summary cut, not the exit code\'s success', async () => {
+  test("a 100,000-character failure answer stays a failure, its summary cut, not the exit code's success", async () => {
     const { ctx } = fakeTurn();
     const result = await longAnswer('failure', 100_000).runTurn(turnInput(), ctx);
     assert.equal(result.outcome, 'failure');
@@ -181,6 +197,9 @@ describe('long answers', () => {
 
   test('an answer line over the answer limit that starts with { is malformed, never decided by the exit code', async () => {
     const { ctx } = fakeTurn();
-    await assert.rejects(longAnswer('failure', 300_000).runTurn(turnInput(), ctx), (err: unknown) => err instanceof ApplicationFailure && err.type === 'MalformedAgentResult');
+    await assert.rejects(
+      longAnswer('failure', 300_000).runTurn(turnInput(), ctx),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'MalformedAgentResult',
+    );
   });
 });

@@ -19,12 +19,24 @@ before(async () => {
 after(() => server.close());
 
 function agent(over: Partial<ConstructorParameters<typeof OpenAIAgent>[0]> = {}): OpenAIAgent {
-  return new OpenAIAgent({ baseUrl: server.baseUrl, apiKey: KEY, model: 'test-model', personas, initialBackoffMs: 10, maxBackoffMs: 50, ...over });
+  return new OpenAIAgent({
+    baseUrl: server.baseUrl,
+    apiKey: KEY,
+    model: 'test-model',
+    personas,
+    initialBackoffMs: 10,
+    maxBackoffMs: 50,
+    ...over,
+  });
 }
 
 /** Everything a turn could leak the key into. */
 function assertNoKey(...things: unknown[]): void {
-  for (const t of things) assert.ok(!JSON.stringify(t, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v)).includes(KEY), 'the API key leaked');
+  for (const t of things)
+    assert.ok(
+      !JSON.stringify(t, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v)).includes(KEY),
+      'the API key leaked',
+    );
 }
 
 describe('openai agent', () => {
@@ -88,7 +100,7 @@ describe('openai agent', () => {
     assert.equal(server.requests.length, 3);
   });
 
-  test('400 fails at once, non-retryable, with the server\'s reason and a hint', async () => {
+  test("400 fails at once, non-retryable, with the server's reason and a hint", async () => {
     server.plan(httpError(400, 'model does not support json_object'));
     await assert.rejects(agent().runTurn(turnInput(), fakeTurn().ctx), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure);
@@ -116,7 +128,10 @@ describe('openai agent', () => {
     const result = await agent().runTurn(turnInput(), ctx);
     assert.deepEqual([result.outcome, result.summary], ['success', 'repaired']);
     const second = server.requests[1].body.messages ?? [];
-    assert.deepEqual(second.slice(-2).map((m) => m.role), ['assistant', 'user']);
+    assert.deepEqual(
+      second.slice(-2).map((m) => m.role),
+      ['assistant', 'user'],
+    );
     assert.equal(second[second.length - 2].content, 'Sure! The outcome is success.');
     assert.match(second[second.length - 1].content, /could not be used: not JSON/);
     assert.ok(logs.some((l) => /asking once for a repair/.test(l)));
@@ -136,7 +151,10 @@ describe('openai agent', () => {
 
   test('a response that is not a chat completion is malformed', async () => {
     server.plan({ body: '{"hello": "world"}' });
-    await assert.rejects(agent().runTurn(turnInput(), fakeTurn().ctx), (err: unknown) => err instanceof ApplicationFailure && err.type === 'MalformedAgentResult');
+    await assert.rejects(
+      agent().runTurn(turnInput(), fakeTurn().ctx),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'MalformedAgentResult',
+    );
   });
 
   test('cancellation mid-request aborts the HTTP request and throws CancelledFailure', async () => {
@@ -163,7 +181,10 @@ describe('openai agent', () => {
   test('a wait that would pass the attempt deadline gives up with a retryable failure', async () => {
     server.plan(httpError(429, 'later', { 'retry-after': '20' }));
     const { ctx } = fakeTurn({ deadline: Date.now() + 5_000 });
-    await assert.rejects(agent().runTurn(turnInput(), ctx), (err: unknown) => err instanceof ApplicationFailure && err.type === 'AgentUnavailable' && /time runs out/.test(err.message));
+    await assert.rejects(
+      agent().runTurn(turnInput(), ctx),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'AgentUnavailable' && /time runs out/.test(err.message),
+    );
   });
 });
 
@@ -177,7 +198,11 @@ describe('openai settings', () => {
   });
 
   test('per-role models from BEADFLOW_OPENAI_MODEL_<ROLE>', () => {
-    const models = roleModelsFromEnv({ BEADFLOW_OPENAI_MODEL_QA_ENGINEER: 'm-qa', BEADFLOW_OPENAI_MODEL_CEO: 'm-ceo', BEADFLOW_OPENAI_MODEL: 'm' });
+    const models = roleModelsFromEnv({
+      BEADFLOW_OPENAI_MODEL_QA_ENGINEER: 'm-qa',
+      BEADFLOW_OPENAI_MODEL_CEO: 'm-ceo',
+      BEADFLOW_OPENAI_MODEL: 'm',
+    });
     assert.deepEqual(models, { 'qa-engineer': 'm-qa', ceo: 'm-ceo' });
     const a = new OpenAIAgent({ personas, model: 'm', roleModels: models });
     assert.equal(a.modelFor('QA'), 'm-qa');

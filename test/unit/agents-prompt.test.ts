@@ -82,7 +82,10 @@ describe('parseAnswer', () => {
   test('valid answers, fenced answers and redispatch', () => {
     assert.deepEqual(parseAnswer('{"outcome":"approved","summary":"ok"}'), { ok: true, answer: { outcome: 'approved', summary: 'ok' } });
     assert.deepEqual(parseAnswer('```json\n{"outcome":"failure"}\n```'), { ok: true, answer: { outcome: 'failure', summary: '' } });
-    assert.deepEqual(parseAnswer('{"outcome":"success","summary":"s","redispatch":true}'), { ok: true, answer: { outcome: 'redispatch', summary: 's' } });
+    assert.deepEqual(parseAnswer('{"outcome":"success","summary":"s","redispatch":true}'), {
+      ok: true,
+      answer: { outcome: 'redispatch', summary: 's' },
+    });
   });
 
   test('reasons name what is wrong', () => {

@@ -35,10 +35,16 @@ describe('parseRoles', () => {
 
   test('an unknown role is served as written, with a warning naming the known roles; Loom-style names resolve', () => {
     const warnings: string[] = [];
-    assert.deepEqual(parseRoles('QA,Data Scientist', (m) => warnings.push(m)), ['QA Engineer', 'Data Scientist']);
+    assert.deepEqual(
+      parseRoles('QA,Data Scientist', (m) => warnings.push(m)),
+      ['QA Engineer', 'Data Scientist'],
+    );
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /does not know: Data Scientist; known roles: CEO/);
-    assert.deepEqual(parseRoles('Backend Engineer, frontend-engineer, quality-assurance, default/qa-engineer/', () => assert.fail('no warning')), ['Software Engineer', 'QA Engineer']);
+    assert.deepEqual(
+      parseRoles('Backend Engineer, frontend-engineer, quality-assurance, default/qa-engineer/', () => assert.fail('no warning')),
+      ['Software Engineer', 'QA Engineer'],
+    );
   });
 });
 
@@ -60,16 +66,43 @@ describe('parseWorkerArgs', () => {
       (({ concurrency, roles, shutdownGraceMs, agent }) => ({ concurrency, roles, shutdownGraceMs, agent }))(parseWorkerArgs(argv(), env)),
       { concurrency: 3, roles: ['CEO'], shutdownGraceMs: 5_000, agent: 'openai' },
     );
-    const c = parseWorkerArgs(argv('--concurrency', '7', '--roles', 'qa', '--shutdown-grace', '1m', '--agent', 'command', '--no-workflows', '--agent-arg', 'a b', '--agent-arg', '-v'), env);
-    assert.deepEqual([c.concurrency, c.roles, c.shutdownGraceMs, c.agent, c.workflows, c.agentArgs], [7, ['QA Engineer'], 60_000, 'command', false, ['a b', '-v']]);
+    const c = parseWorkerArgs(
+      argv(
+        '--concurrency',
+        '7',
+        '--roles',
+        'qa',
+        '--shutdown-grace',
+        '1m',
+        '--agent',
+        'command',
+        '--no-workflows',
+        '--agent-arg',
+        'a b',
+        '--agent-arg',
+        '-v',
+      ),
+      env,
+    );
+    assert.deepEqual(
+      [c.concurrency, c.roles, c.shutdownGraceMs, c.agent, c.workflows, c.agentArgs],
+      [7, ['QA Engineer'], 60_000, 'command', false, ['a b', '-v']],
+    );
   });
 
   test('bad values are usage errors that say where they came from', () => {
-    assert.throws(() => parseWorkerArgs(argv('--concurrency', '0'), {}), cliError(/--concurrency \/ BEADFLOW_CONCURRENCY must be a whole number of at least 1, not "0"/));
+    assert.throws(
+      () => parseWorkerArgs(argv('--concurrency', '0'), {}),
+      cliError(/--concurrency \/ BEADFLOW_CONCURRENCY must be a whole number of at least 1, not "0"/),
+    );
     assert.throws(() => parseWorkerArgs(argv(), { BEADFLOW_WORKFLOW_CACHE: 'lots' }), cliError(/BEADFLOW_WORKFLOW_CACHE/));
     assert.throws(() => parseWorkerArgs(argv('--shutdown-grace', 'soon'), {}), cliError(/not a duration/));
     assert.throws(() => parseWorkerArgs(argv('--agent', 'gpt'), {}), cliError(/gpt/));
-    assert.deepEqual(parseWorkerArgs(argv('--roles', 'Intern'), {}).roles, ['Intern'], 'an unknown role is served (with a warning), not refused');
+    assert.deepEqual(
+      parseWorkerArgs(argv('--roles', 'Intern'), {}).roles,
+      ['Intern'],
+      'an unknown role is served (with a warning), not refused',
+    );
   });
 });
 
@@ -81,17 +114,32 @@ describe('createProvider', () => {
   });
 
   test('misconfiguration stops the worker at start with a hint', () => {
-    assert.throws(() => createProvider({ env: { BEADFLOW_AGENT: 'magic' } }), cliError(/unknown agent provider "magic" \(from BEADFLOW_AGENT\)/));
+    assert.throws(
+      () => createProvider({ env: { BEADFLOW_AGENT: 'magic' } }),
+      cliError(/unknown agent provider "magic" \(from BEADFLOW_AGENT\)/),
+    );
     assert.throws(() => createProvider({ agent: 'command', env: {} }), cliError(/needs an executable/));
-    assert.throws(() => createProvider({ agent: 'command', agentCommand: `${tmp.dir}/missing.sh`, env: {} }), cliError(/does not exist or is not executable/));
+    assert.throws(
+      () => createProvider({ agent: 'command', agentCommand: `${tmp.dir}/missing.sh`, env: {} }),
+      cliError(/does not exist or is not executable/),
+    );
     assert.throws(() => createProvider({ agent: 'openai', env: {} }), cliError(/needs OPENAI_API_KEY/));
-    assert.throws(() => createProvider({ agent: 'command', agentCommand: agentPath, env: { BEADFLOW_AGENT_ARGS: '--x' } }), cliError(/JSON array/));
-    assert.throws(() => createProvider({ agent: 'command', agentCommand: agentPath, personasDir: `${tmp.dir}/nope`, env: {} }), cliError(/personas directory/));
+    assert.throws(
+      () => createProvider({ agent: 'command', agentCommand: agentPath, env: { BEADFLOW_AGENT_ARGS: '--x' } }),
+      cliError(/JSON array/),
+    );
+    assert.throws(
+      () => createProvider({ agent: 'command', agentCommand: agentPath, personasDir: `${tmp.dir}/nope`, env: {} }),
+      cliError(/personas directory/),
+    );
   });
 
   test('BEADFLOW_AGENT_<ROLE>=command routes that role (any spelling in the definition) to the command agent', async () => {
     assert.equal(roleEnvSuffix('QA'), 'QA_ENGINEER');
-    const p = createProvider({ roles: ['QA Engineer', 'Product Manager'], env: { BEADFLOW_AGENT_QA_ENGINEER: 'command', BEADFLOW_AGENT_COMMAND: agentPath } });
+    const p = createProvider({
+      roles: ['QA Engineer', 'Product Manager'],
+      env: { BEADFLOW_AGENT_QA_ENGINEER: 'command', BEADFLOW_AGENT_COMMAND: agentPath },
+    });
     assert.ok(p instanceof RoleRoutedProvider);
     const qa = await p.runTurn(turnInput({ node: { role: 'qa' } }), fakeTurn().ctx);
     assert.equal(qa.summary, 'from the command agent');
@@ -101,7 +149,12 @@ describe('createProvider', () => {
 
   test('a per-role command path: BEADFLOW_AGENT_COMMAND_<ROLE>', async () => {
     const other = script(tmp.dir, 'other.sh', 'echo \'{"outcome":"failure","summary":"other agent"}\'');
-    const p = createProvider({ agent: 'command', agentCommand: agentPath, roles: ['CEO', 'Web Designer'], env: { BEADFLOW_AGENT_COMMAND_WEB_DESIGNER: other } });
+    const p = createProvider({
+      agent: 'command',
+      agentCommand: agentPath,
+      roles: ['CEO', 'Web Designer'],
+      env: { BEADFLOW_AGENT_COMMAND_WEB_DESIGNER: other },
+    });
     assert.equal((await p.runTurn(turnInput({ node: { role: 'designer' } }), fakeTurn().ctx)).summary, 'other agent');
     assert.equal((await p.runTurn(turnInput({ node: { role: 'CEO' } }), fakeTurn().ctx)).summary, 'from the command agent');
   });

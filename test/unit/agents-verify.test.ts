@@ -38,8 +38,15 @@ describe('verify wrapper', () => {
   });
 
   test('non-zero exit → rejected with the last 40 lines of output as the summary', async () => {
-    const failing = script(tmp.dir, 'tests.sh', 'i=1; while [ $i -le 100 ]; do echo "test $i"; i=$((i+1)); done\necho "FAIL: expected 90, got 10" >&2\nexit 1\n');
-    const result = await withVerify(new RecordingAgent()).runTurn(turnInput({ node: verifyNode([failing]), worktree: tmp.dir }), fakeTurn().ctx);
+    const failing = script(
+      tmp.dir,
+      'tests.sh',
+      'i=1; while [ $i -le 100 ]; do echo "test $i"; i=$((i+1)); done\necho "FAIL: expected 90, got 10" >&2\nexit 1\n',
+    );
+    const result = await withVerify(new RecordingAgent()).runTurn(
+      turnInput({ node: verifyNode([failing]), worktree: tmp.dir }),
+      fakeTurn().ctx,
+    );
     assert.equal(result.outcome, 'rejected');
     assert.match(result.summary, /exited 1; last output:/);
     assert.match(result.summary, /FAIL: expected 90, got 10/);
@@ -75,7 +82,10 @@ describe('verify wrapper', () => {
 
   test('a cancelled verify turn kills its group and throws CancelledFailure', async () => {
     const { ctx, controller, heartbeats, logs } = fakeTurn();
-    const run = withVerify(new RecordingAgent()).runTurn(turnInput({ node: verifyNode(['sh', '-c', 'echo started; sleep 300 & wait']), worktree: tmp.dir }), ctx);
+    const run = withVerify(new RecordingAgent()).runTurn(
+      turnInput({ node: verifyNode(['sh', '-c', 'echo started; sleep 300 & wait']), worktree: tmp.dir }),
+      ctx,
+    );
     await waitFor(() => logs.some((l) => l.includes('verify stdout: started')), { what: 'the verify command to start' });
     controller.abort();
     await assert.rejects(run, (err: unknown) => err instanceof CancelledFailure);
@@ -83,8 +93,13 @@ describe('verify wrapper', () => {
   });
 
   test('a verify command that cannot start is a non-retryable configuration error naming it', async () => {
-    await assert.rejects(withVerify(new RecordingAgent()).runTurn(turnInput({ node: verifyNode(['no-such-test-runner', '--all']), worktree: tmp.dir }), fakeTurn().ctx), (err: unknown) =>
-      err instanceof ApplicationFailure && err.type === 'AgentConfigurationError' && /cannot run no-such-test-runner/.test(err.message),
+    await assert.rejects(
+      withVerify(new RecordingAgent()).runTurn(
+        turnInput({ node: verifyNode(['no-such-test-runner', '--all']), worktree: tmp.dir }),
+        fakeTurn().ctx,
+      ),
+      (err: unknown) =>
+        err instanceof ApplicationFailure && err.type === 'AgentConfigurationError' && /cannot run no-such-test-runner/.test(err.message),
     );
   });
 

@@ -50,7 +50,10 @@ describe('bench statistics', () => {
       { beadId: 'a', node: 'x', start: 100, end: 110 },
       { beadId: 'b', node: 'y', start: 25, end: 30 },
     ];
-    assert.deepEqual(transitionLatencies(turns).sort((p, q) => p - q), [20, 20]);
+    assert.deepEqual(
+      transitionLatencies(turns).sort((p, q) => p - q),
+      [20, 20],
+    );
   });
 
   test('closedLoop keeps at most `concurrency` runs in flight and counts failures', async () => {
@@ -83,7 +86,13 @@ describe('bench plumbing', () => {
   });
 
   test('the equivalence check ignores the bead id and names the first field that differs', () => {
-    const turn = (beadId: string, start: number, feedback?: string) => ({ beadId, node: 'n', start, end: start + 1, input: { beadId, node: { key: 'n' }, feedback } });
+    const turn = (beadId: string, start: number, feedback?: string) => ({
+      beadId,
+      node: 'n',
+      start,
+      end: start + 1,
+      input: { beadId, node: { key: 'n' }, feedback },
+    });
     assert.deepEqual(compareTurnInputs([turn('a', 1), turn('a', 2)], [turn('b', 5), turn('b', 6)]), { identical: true, turns: 2 });
     const differ = compareTurnInputs([turn('a', 1), turn('a', 2, 'x')], [turn('b', 5), turn('b', 6, 'y')]);
     assert.equal(differ.identical, false);

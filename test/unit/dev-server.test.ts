@@ -55,5 +55,8 @@ test('the plan raises the per-shard task-queue read rates (default 20/s costs ~4
   assert.ok(values.includes('history.transferProcessorMaxPollRPS=1000'), values.join(' '));
   const args = planDevServer({ inMemory: true, extraArgs: ['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=20'] }).args;
   // The CLI takes the last value of a repeated key, so the override must come after ours.
-  assert.deepEqual(flagValues(args, '--dynamic-config-value').filter((v) => v.startsWith('history.transferProcessorMaxPollRPS=')), ['history.transferProcessorMaxPollRPS=1000', 'history.transferProcessorMaxPollRPS=20']);
+  assert.deepEqual(
+    flagValues(args, '--dynamic-config-value').filter((v) => v.startsWith('history.transferProcessorMaxPollRPS=')),
+    ['history.transferProcessorMaxPollRPS=1000', 'history.transferProcessorMaxPollRPS=20'],
+  );
 });

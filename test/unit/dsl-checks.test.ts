@@ -21,7 +21,12 @@ const node = (key: string, type: ResolvedNode['type'] = 'task', extra: Partial<R
   metadata: {},
   ...extra,
 });
-const e = (from: string, to: string, condition: ResolvedEdge['condition'] = 'success', priority = 0): ResolvedEdge => ({ from, to, condition, priority });
+const e = (from: string, to: string, condition: ResolvedEdge['condition'] = 'success', priority = 0): ResolvedEdge => ({
+  from,
+  to,
+  condition,
+  priority,
+});
 const def = (nodes: ResolvedNode[], edges: ResolvedEdge[]): ResolvedDefinition => ({
   id: 'hand-built',
   name: 'hand-built',
@@ -41,18 +46,30 @@ describe('validateResolved (no source positions)', () => {
 
   test('findings without a locator are at line 0 and format without a position', () => {
     const findings = validateResolved(def([node('a')], [e('', 'b'), e('a', '')]));
-    assert.deepEqual(findings.map((f) => [f.code, f.line, f.col]), [['unknown-node', 0, 0]]);
-    assert.equal(formatFinding(findings[0]).split('\n')[0], '<definition hand-built>: error: edge #1: to_node_key "b" is not a node of this definition');
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.line, f.col]),
+      [['unknown-node', 0, 0]],
+    );
+    assert.equal(
+      formatFinding(findings[0]).split('\n')[0],
+      '<definition hand-built>: error: edge #1: to_node_key "b" is not a node of this definition',
+    );
   });
 
   test('a locator places findings', () => {
     const findings = validateResolved(def([node('a')], [e('a', '')]), (p) => ({ line: p.length, col: 9 }));
-    assert.deepEqual(findings.map((f) => [f.code, f.line, f.col]), [['no-start', 1, 9]]);
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.line, f.col]),
+      [['no-start', 1, 9]],
+    );
   });
 
   test('garbage input is one error, not a crash', () => {
     const findings = validateResolved({ id: 'x' } as unknown as ResolvedDefinition);
-    assert.deepEqual(findings.map((f) => f.code), ['not-a-definition']);
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['not-a-definition'],
+    );
   });
 
   test('out-of-range settings of a hand-built definition', () => {
@@ -63,12 +80,24 @@ describe('validateResolved (no source positions)', () => {
 
   test('a commit node with another role is flagged (the loader forces it; hand-built input may not)', () => {
     const commit = node('c', 'commit', { role: 'Web Designer' });
-    assert.deepEqual(validateResolved(def([commit], [e('', 'c'), e('c', ''), e('c', '', 'failure')])).map((f) => f.code), ['commit-role']);
+    assert.deepEqual(
+      validateResolved(def([commit], [e('', 'c'), e('c', ''), e('c', '', 'failure')])).map((f) => f.code),
+      ['commit-role'],
+    );
   });
 
   test('fork and merge: a well-formed pair passes, a duplicate merge does not', () => {
     const nodes = [node('p', 'parallel'), node('a'), node('b'), node('m', 'merge', { merge: { fork: 'p', wait: 'all' } })];
-    const edges = [e('', 'p'), e('p', 'a'), e('p', 'b'), e('a', 'm'), e('b', 'm'), e('a', '', 'failure'), e('b', '', 'failure'), e('m', '')];
+    const edges = [
+      e('', 'p'),
+      e('p', 'a'),
+      e('p', 'b'),
+      e('a', 'm'),
+      e('b', 'm'),
+      e('a', '', 'failure'),
+      e('b', '', 'failure'),
+      e('m', ''),
+    ];
     assert.deepEqual(validateResolved(def(nodes, edges)), []);
     const twice = [...nodes, node('m2', 'merge', { merge: { fork: 'p', wait: 'first' } })];
     const codes = validateResolved(def(twice, [...edges, e('m2', '')])).map((f) => f.code);

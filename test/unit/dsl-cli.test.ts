@@ -57,7 +57,10 @@ describe('beadflow validate', () => {
     assert.equal(beadflow('validate', warned).code, 0);
     const strict = beadflow('validate', '--strict', warned);
     assert.equal(strict.code, 1);
-    assert.match(strict.stdout, new RegExp(`^${warned.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:5: warning: node "a": unknown key \`colour\` is ignored$`, 'm'));
+    assert.match(
+      strict.stdout,
+      new RegExp(`^${warned.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:5: warning: node "a": unknown key \`colour\` is ignored$`, 'm'),
+    );
   });
 
   test('several paths and a directory; a missing file is an error finding', () => {
@@ -74,7 +77,10 @@ describe('beadflow validate', () => {
     assert.equal(report.ok, false);
     assert.equal(report.errors, 1);
     assert.equal(report.warnings, 1);
-    assert.deepEqual(report.files.map((f: { id?: string }) => f.id), [undefined, 'wf-ui-default']);
+    assert.deepEqual(
+      report.files.map((f: { id?: string }) => f.id),
+      [undefined, 'wf-ui-default'],
+    );
     assert.deepEqual(Object.keys(report.findings[0]).sort(), ['code', 'col', 'file', 'hint', 'line', 'message', 'severity']);
   });
 });

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { conditionHolds, ExpressionError, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, parseExpression } from '../../src/dsl/expression';
 
-const holds = (src: string, state: Record<string, unknown> = {}, task: Record<string, unknown> = {}) => conditionHolds(parseExpression(src), { state, task });
+const holds = (src: string, state: Record<string, unknown> = {}, task: Record<string, unknown> = {}) =>
+  conditionHolds(parseExpression(src), { state, task });
 
 describe('conditions evaluate over state and task', () => {
   test('state lookups with strict equality', () => {
@@ -29,7 +30,10 @@ describe('conditions evaluate over state and task', () => {
 
 describe('hostile or broken input is refused with a position', () => {
   const refuses = (src: string, pattern: RegExp) => {
-    assert.throws(() => parseExpression(src), (err: unknown) => err instanceof ExpressionError && pattern.test(err.message));
+    assert.throws(
+      () => parseExpression(src),
+      (err: unknown) => err instanceof ExpressionError && pattern.test(err.message),
+    );
   };
   test('syntax errors name where', () => {
     refuses("context.state.get('a' === 'b'", /expected "\)"/);

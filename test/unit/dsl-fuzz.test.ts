@@ -26,8 +26,81 @@ function prng(seed: number): () => number {
   };
 }
 
-const SCALARS = ['', '""', '"three"', '-1', '0', '2.5', '1e999', 'null', '~', '[', ']', '{', '}', '[a, b]', '{a: 1}', '&x', '*x', '&x [1]', '!!binary AA==', '!custom x', '"unterminated', "'", '|', '>', '- x', 'true', 'no', '0x1F', '5 minutes', '1h30m', 'escalated', 'parallel', 'merge', '"" ', 'a: b: c', '#', '%YAML 1.2', '---', '...', '\t', '\u0000', '\uFEFF', '🙂', 'x'.repeat(300)];
-const JUNK = [':', '-', '#', '"', "'", '{', '}', '[', ']', '&', '*', '!', '|', '>', '%', '@', '`', ',', '?', '\t', '\n', '\r', ' ', '\u0000', '\uFEFF', '\\', 'é'];
+const SCALARS = [
+  '',
+  '""',
+  '"three"',
+  '-1',
+  '0',
+  '2.5',
+  '1e999',
+  'null',
+  '~',
+  '[',
+  ']',
+  '{',
+  '}',
+  '[a, b]',
+  '{a: 1}',
+  '&x',
+  '*x',
+  '&x [1]',
+  '!!binary AA==',
+  '!custom x',
+  '"unterminated',
+  "'",
+  '|',
+  '>',
+  '- x',
+  'true',
+  'no',
+  '0x1F',
+  '5 minutes',
+  '1h30m',
+  'escalated',
+  'parallel',
+  'merge',
+  '"" ',
+  'a: b: c',
+  '#',
+  '%YAML 1.2',
+  '---',
+  '...',
+  '\t',
+  '\u0000',
+  '\uFEFF',
+  '🙂',
+  'x'.repeat(300),
+];
+const JUNK = [
+  ':',
+  '-',
+  '#',
+  '"',
+  "'",
+  '{',
+  '}',
+  '[',
+  ']',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  '%',
+  '@',
+  '`',
+  ',',
+  '?',
+  '\t',
+  '\n',
+  '\r',
+  ' ',
+  '\u0000',
+  '\uFEFF',
+  '\\',
+  'é',
+];
 
 type Mutation = (text: string, rnd: () => number) => string;
 const pick = <T>(list: readonly T[], rnd: () => number): T => list[Math.floor(rnd() * list.length)];
@@ -109,11 +182,18 @@ test('fuzz: mutated definitions never crash the loader', (t) => {
 
     const errors = result.findings.filter((f) => f.severity === 'error');
     const context = () => `${id} (${applied.join(', ')}): ${JSON.stringify(result.findings.slice(0, 3))}\n--- input ---\n${text}`;
-    assert.ok(result.findings.every((f) => f.line >= 1 && f.col >= 1 && f.message && f.hint), `unlocated finding: ${context()}`);
+    assert.ok(
+      result.findings.every((f) => f.line >= 1 && f.col >= 1 && f.message && f.hint),
+      `unlocated finding: ${context()}`,
+    );
     if (result.definition) {
       counts.ok++;
       assert.equal(errors.length, 0, context());
-      assert.deepEqual(validateResolved(result.definition).filter((f) => f.severity === 'error'), [], context());
+      assert.deepEqual(
+        validateResolved(result.definition).filter((f) => f.severity === 'error'),
+        [],
+        context(),
+      );
       assert.deepEqual(JSON.parse(JSON.stringify(result.definition)), result.definition, `not plain JSON: ${context()}`);
     } else {
       counts.rejected++;

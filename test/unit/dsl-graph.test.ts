@@ -38,7 +38,8 @@ describe('renderGraph', () => {
   }
 
   test('quotes and odd characters in keys and roles are escaped', () => {
-    const text = 'id: "q\\"x"\nnodes:\n  - { node_key: "a\\"b<c>", node_type: task, role_required: "Say \\"hi\\"" }\n' +
+    const text =
+      'id: "q\\"x"\nnodes:\n  - { node_key: "a\\"b<c>", node_type: task, role_required: "Say \\"hi\\"" }\n' +
       'edges:\n  - { from_node_key: "", to_node_key: "a\\"b<c>" }\n  - { from_node_key: "a\\"b<c>", to_node_key: "", condition: escalated }\n';
     const { definition: def } = loadDefinitionText(text, 'q.yaml');
     assert.ok(def);

@@ -50,17 +50,30 @@ describe('resolving', () => {
   });
 
   test('edge condition defaults to success, priority to 0', () => {
-    const def = load(definition(task('a'), '  - { from_node_key: "", to_node_key: a }\n  - { from_node_key: a, to_node_key: "" }\n  - { from_node_key: a, to_node_key: "", condition: failure }\n'));
+    const def = load(
+      definition(
+        task('a'),
+        '  - { from_node_key: "", to_node_key: a }\n  - { from_node_key: a, to_node_key: "" }\n  - { from_node_key: a, to_node_key: "", condition: failure }\n',
+      ),
+    );
     assert.deepEqual(def.edges[1], { from: 'a', to: '', condition: 'success', priority: 0 });
   });
 
   test('timeout beats timeout_minutes; node beats defaults; defaults beat the engine', () => {
-    const top = 'max_hops: 7\nescalation: { child_bead: true }\ndefaults:\n  timeout_minutes: 10\n  max_attempts: 5\n  retry: { initial: 5s, max: 2m }\n  max_cycles: 2\n  max_dispatches: 9\n  lease: 3m\n';
+    const top =
+      'max_hops: 7\nescalation: { child_bead: true }\ndefaults:\n  timeout_minutes: 10\n  max_attempts: 5\n  retry: { initial: 5s, max: 2m }\n  max_cycles: 2\n  max_dispatches: 9\n  lease: 3m\n';
     const nodes =
       task('a', '    timeout: 1h30m\n    timeout_minutes: 90\n    retry: { coefficient: 3 }\n    max_attempts: 0\n') +
       task('b') +
       '  - node_key: c\n    node_type: commit\n    lease: 45s\n    max_cycles: 6\n';
-    const edges = edge('', 'a') + edge('a', 'b') + edge('a', '', 'failure') + edge('b', 'c') + edge('b', '', 'failure') + edge('c', '') + edge('c', 'b', 'failure');
+    const edges =
+      edge('', 'a') +
+      edge('a', 'b') +
+      edge('a', '', 'failure') +
+      edge('b', 'c') +
+      edge('b', '', 'failure') +
+      edge('c', '') +
+      edge('c', 'b', 'failure');
     const def = load(definition(nodes, edges, top));
     const [a, b, c] = def.nodes;
     assert.equal(a.timeoutMs, 90 * 60_000);
@@ -80,14 +93,20 @@ describe('resolving', () => {
 
   test('approval filled in: approvers default to the role, [] = anyone, mode any', () => {
     const approval = (key: string, extra = '') => `  - node_key: ${key}\n    node_type: approval\n${extra}`;
-    const nodes = approval('a', '    role_required: Product Manager\n') + approval('b', '    approval: { approvers: [], mode: human }\n') + approval('c', '    approval: { approvers: [CEO, alice] }\n');
+    const nodes =
+      approval('a', '    role_required: Product Manager\n') +
+      approval('b', '    approval: { approvers: [], mode: human }\n') +
+      approval('c', '    approval: { approvers: [CEO, alice] }\n');
     const route = (k: string, next: string) => edge(k, next, 'approved') + edge(k, '', 'rejected');
     const def = load(definition(nodes, edge('', 'a') + route('a', 'b') + route('b', 'c') + route('c', '')));
-    assert.deepEqual(def.nodes.map((n) => n.approval), [
-      { approvers: ['Product Manager'], mode: 'any' },
-      { approvers: [], mode: 'human' },
-      { approvers: ['CEO', 'alice'], mode: 'any' },
-    ]);
+    assert.deepEqual(
+      def.nodes.map((n) => n.approval),
+      [
+        { approvers: ['Product Manager'], mode: 'any' },
+        { approvers: [], mode: 'human' },
+        { approvers: ['CEO', 'alice'], mode: 'any' },
+      ],
+    );
   });
 
   test('verify command, parallel fork and merge join', () => {
@@ -97,7 +116,14 @@ describe('resolving', () => {
       '  - node_key: check\n    node_type: verify\n    verify: { command: [npm, test, "--", --grep, x] }\n' +
       '  - { node_key: join, node_type: merge, merge: { fork: fork, wait: first } }\n';
     const edges =
-      edge('', 'fork') + edge('fork', 'a') + edge('fork', 'check') + edge('a', 'join') + edge('a', '', 'failure') + edge('check', 'join', 'approved') + edge('check', '', 'rejected') + edge('join', '');
+      edge('', 'fork') +
+      edge('fork', 'a') +
+      edge('fork', 'check') +
+      edge('a', 'join') +
+      edge('a', '', 'failure') +
+      edge('check', 'join', 'approved') +
+      edge('check', '', 'rejected') +
+      edge('join', '');
     const def = load(definition(nodes, edges));
     assert.deepEqual(def.nodes[2].verify, { command: ['npm', 'test', '--', '--grep', 'x'] });
     assert.equal(def.nodes[2].role, 'QA Engineer', 'a verify node that only runs a command runs on the QA queue');

@@ -18,9 +18,18 @@ describe('definitions/', () => {
     const node = schema.properties.nodes.items;
     assert.deepEqual(schema.required, ['id', 'nodes', 'edges']);
     assert.deepEqual(node.required, ['node_key', 'node_type']);
-    for (const key of ['timeout', 'retry', 'max_cycles', 'max_dispatches', 'approval', 'verify', 'lease', 'merge']) assert.ok(node.properties[key], key);
-    for (const key of ['match_criteria', 'priority', 'defaults', 'escalation', 'max_hops', '$schema']) assert.ok(schema.properties[key], key);
-    assert.deepEqual(schema.properties.edges.items.properties.condition.enum, ['success', 'failure', 'approved', 'rejected', 'timeout', 'escalated']);
+    for (const key of ['timeout', 'retry', 'max_cycles', 'max_dispatches', 'approval', 'verify', 'lease', 'merge'])
+      assert.ok(node.properties[key], key);
+    for (const key of ['match_criteria', 'priority', 'defaults', 'escalation', 'max_hops', '$schema'])
+      assert.ok(schema.properties[key], key);
+    assert.deepEqual(schema.properties.edges.items.properties.condition.enum, [
+      'success',
+      'failure',
+      'approved',
+      'rejected',
+      'timeout',
+      'escalated',
+    ]);
   });
 
   for (const id of DEFAULT_IDS) {
@@ -36,12 +45,15 @@ describe('definitions/', () => {
 
   test('bug.yaml has the agreed shape', () => {
     const def = loadDefinitionFile(path.join(DEFAULTS_DIR, 'bug.yaml')).definition!;
-    assert.deepEqual(def.nodes.map((n) => [n.key, n.type, n.role]), [
-      ['investigate', 'task', 'QA Engineer'],
-      ['pm_review', 'approval', 'Product Manager'],
-      ['apply_fix', 'task', 'Engineering Manager'],
-      ['commit_and_push', 'commit', 'Engineering Manager'],
-    ]);
+    assert.deepEqual(
+      def.nodes.map((n) => [n.key, n.type, n.role]),
+      [
+        ['investigate', 'task', 'QA Engineer'],
+        ['pm_review', 'approval', 'Product Manager'],
+        ['apply_fix', 'task', 'Engineering Manager'],
+        ['commit_and_push', 'commit', 'Engineering Manager'],
+      ],
+    );
     const route = (from: string, condition: string) => def.edges.find((e) => e.from === from && e.condition === condition)?.to;
     assert.equal(route('', 'success'), 'investigate');
     assert.equal(route('investigate', 'success'), 'pm_review');

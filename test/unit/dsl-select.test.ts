@@ -4,10 +4,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultDefinitionDirs, loadCatalog, PROJECT_DEFINITIONS_DIR, selectDefinition, titleHasKeyword, type Catalog } from '../../src/dsl';
+import {
+  defaultDefinitionDirs,
+  loadCatalog,
+  PROJECT_DEFINITIONS_DIR,
+  selectDefinition,
+  titleHasKeyword,
+  type Catalog,
+} from '../../src/dsl';
 import { A_TO_END, DEFAULT_IDS, DEFAULTS_DIR, definition, LOOM_DIR, task } from './dsl-fixtures';
 
-const withMatch = (id: string, match: string, extra = '') => definition(task('a'), A_TO_END, `${extra}match_criteria:\n${match}`).replace('id: t', `id: ${id}`);
+const withMatch = (id: string, match: string, extra = '') =>
+  definition(task('a'), A_TO_END, `${extra}match_criteria:\n${match}`).replace('id: t', `id: ${id}`);
 
 describe('title keywords: whole words and phrases, case-insensitive', () => {
   test('"build" matches the word, not rebuild or building', () => {
@@ -78,7 +86,10 @@ describe('catalog directories', () => {
     const catalog = loadCatalog([DEFAULTS_DIR, userDir]);
     assert.equal(catalog.definitions.size, DEFAULT_IDS.length);
     assert.equal(catalog.definitions.get('ui')?.source, path.join(userDir, 'my-ui.yaml'));
-    assert.deepEqual(catalog.findings.map((f) => [path.basename(f.file), f.code]), [['broken.yml', 'yaml-syntax']]);
+    assert.deepEqual(
+      catalog.findings.map((f) => [path.basename(f.file), f.code]),
+      [['broken.yml', 'yaml-syntax']],
+    );
   });
 
   test('Loom\'s "build" case: rebuild/building do not match, "the build" does', () => {
@@ -99,7 +110,10 @@ describe('catalog directories', () => {
 
   test('a missing directory is a warning, not a crash', () => {
     const catalog = loadCatalog([path.join(userDir, 'nope')]);
-    assert.deepEqual(catalog.findings.map((f) => f.code), ['missing-dir']);
+    assert.deepEqual(
+      catalog.findings.map((f) => f.code),
+      ['missing-dir'],
+    );
   });
 
   test('default directories: project, then BEADFLOW_DEFINITIONS, then --definitions', () => {

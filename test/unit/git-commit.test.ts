@@ -28,14 +28,22 @@ describe('repositories', () => {
   test('a clone with an origin, the bare repository and its file:// URL share one lock', async () => {
     const clone = path.join(repos.dir, 'user-clone');
     git(repos.dir, 'clone', '--quiet', repos.remote, clone);
-    const ids = await Promise.all([repos.remote, clone, `file://${repos.remote}`, `${repos.remote}/`].map(async (r) => lockWorkflowId(await resolveUpstream(r))));
+    const ids = await Promise.all(
+      [repos.remote, clone, `file://${repos.remote}`, `${repos.remote}/`].map(async (r) => lockWorkflowId(await resolveUpstream(r))),
+    );
     assert.equal(new Set(ids).size, 1, ids.join(' '));
     assert.match(ids[0], /^commit-lock-[0-9a-f]{12}$/);
   });
 
   test('an explicit target branch must exist upstream and be a plain branch name', async () => {
-    await assert.rejects(prepareWorkspace({ beadId: 'bead-tb', repo: repos.remote, targetBranch: 'release' }, root), /has no branch "release"/);
-    await assert.rejects(prepareWorkspace({ beadId: 'bead-tb', repo: repos.remote, targetBranch: '--upload-pack=evil' }, root), /not a valid target branch name/);
+    await assert.rejects(
+      prepareWorkspace({ beadId: 'bead-tb', repo: repos.remote, targetBranch: 'release' }, root),
+      /has no branch "release"/,
+    );
+    await assert.rejects(
+      prepareWorkspace({ beadId: 'bead-tb', repo: repos.remote, targetBranch: '--upload-pack=evil' }, root),
+      /not a valid target branch name/,
+    );
   });
 
   test('repositories that cannot be used say why', async () => {
@@ -79,7 +87,10 @@ describe('commitWork', () => {
     assert.throws(() => showFile(repos.remote, '.beadflow/notes/plan.md'), 'notes never land');
     assert.equal(showFile(repos.remote, '.beadflow/notes/plan.md', ws.ref), 'my plan\n', 'notes stay on the bead ref');
     for (const d of [process.cwd(), dir, repos.dir]) {
-      assert.ok(!existsSync(path.join(d, 'PWNED')) && !existsSync(path.join(d, 'PWNED2')) && !existsSync(path.join(d, 'out.txt')), `nothing ran in ${d}`);
+      assert.ok(
+        !existsSync(path.join(d, 'PWNED')) && !existsSync(path.join(d, 'PWNED2')) && !existsSync(path.join(d, 'out.txt')),
+        `nothing ran in ${d}`,
+      );
     }
   });
 
@@ -157,7 +168,10 @@ describe('commitWork', () => {
     const ws = await prepare('bead-stale');
     await runTurn(root, ws, 'bead-stale', (dir) => writeIn(dir, 'stale.txt', 'late\n'));
     const tip = git(repos.remote, 'rev-parse', 'main').trim();
-    const result = await commitWork(commitInput(ws, 'bead-stale'), deps({ fenceProblem: async () => 'fencing token 1 is no longer current' }));
+    const result = await commitWork(
+      commitInput(ws, 'bead-stale'),
+      deps({ fenceProblem: async () => 'fencing token 1 is no longer current' }),
+    );
     assert.deepEqual([result.outcome, result.pushed], ['failure', false]);
     assert.equal(result.summary, 'not pushed: fencing token 1 is no longer current');
     assert.equal(git(repos.remote, 'rev-parse', 'main').trim(), tip);

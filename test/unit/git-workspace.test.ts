@@ -31,14 +31,14 @@ test('a bead written on host A is edited on host B: each host has its own worktr
   assert.equal(git(repos.remote, 'rev-parse', ws.ref!).trim(), ws.head, 'the ref starts at the target tip');
   const a = await runTurn(hostA, ws, 'two-hosts', (dir) => writeIn(dir, 'fix.txt', 'written on A\n'));
   const b = await runTurn(hostB, ws, 'two-hosts', (dir) => {
-    assert.equal(readFileSync(path.join(dir, 'fix.txt'), 'utf8'), 'written on A\n', 'B sees A\'s work');
+    assert.equal(readFileSync(path.join(dir, 'fix.txt'), 'utf8'), 'written on A\n', "B sees A's work");
     writeIn(dir, 'fix.txt', 'written on A\nedited on B\n');
   });
   assert.ok(a.dir.startsWith(hostA) && b.dir.startsWith(hostB));
   assert.equal(showFile(repos.remote, 'fix.txt', ws.ref), 'written on A\nedited on B\n');
 });
 
-test('a retried attempt starts from the recorded commit: the first attempt\'s half-made edit is gone', async () => {
+test("a retried attempt starts from the recorded commit: the first attempt's half-made edit is gone", async () => {
   const ws = await prepareWorkspace({ beadId: 'retried', repo: repos.remote }, hostA);
   const workspaces = new Workspaces(hostA);
   const first = await workspaces.prepare('retried', turnWorkspace(ws));
@@ -59,11 +59,14 @@ test('a stale attempt cannot overwrite newer work: BeadRefMoved; an earlier push
   const stale = await workspaces.prepare('lease', turnWorkspace(recorded));
   await runTurn(hostA, ws, 'lease', (dir) => writeIn(dir, 'newer.txt', 'newer\n'), 'fix#1');
   writeIn(stale.dir, 'older.txt', 'stale\n');
-  await assert.rejects(workspaces.finish(stale, { beadId: 'lease', title: 't', node: 'fix', turn: 'fix#0' }), (err: Error & { type?: string; nonRetryable?: boolean }) => {
-    assert.equal(err.type, 'BeadRefMoved');
-    assert.equal(err.nonRetryable, true);
-    return true;
-  });
+  await assert.rejects(
+    workspaces.finish(stale, { beadId: 'lease', title: 't', node: 'fix', turn: 'fix#0' }),
+    (err: Error & { type?: string; nonRetryable?: boolean }) => {
+      assert.equal(err.type, 'BeadRefMoved');
+      assert.equal(err.nonRetryable, true);
+      return true;
+    },
+  );
   stale.release();
   assert.equal(git(repos.remote, 'rev-parse', ws.ref!).trim(), ws.head, 'the newer work is untouched');
   // The same turn again (its first attempt pushed, then its worker died): the pushed commit is taken.

@@ -9,7 +9,12 @@ import { definition, node } from '../fixtures/definitions';
 const loop = (over = {}, nodeOver = {}) =>
   definition(
     [node('a', 'task', nodeOver), node('b', 'task', { maxAttempts: 1, ...nodeOver })],
-    [['', 'a', 'success'], ['a', 'b', 'success'], ['b', 'a', 'failure'], ['b', '', 'success']],
+    [
+      ['', 'a', 'success'],
+      ['a', 'b', 'success'],
+      ['b', 'a', 'failure'],
+      ['b', '', 'success'],
+    ],
     over,
   );
 
@@ -34,14 +39,29 @@ describe('counting', () => {
   });
 
   test('redispatches are limited by max_dispatches, not max_hops', () => {
-    const def = definition([node('a', 'task', { maxDispatches: 3, maxAttempts: 1 })], [['', 'a', 'success'], ['a', '', 'success']], { maxHops: 1 });
+    const def = definition(
+      [node('a', 'task', { maxDispatches: 3, maxAttempts: 1 })],
+      [
+        ['', 'a', 'success'],
+        ['a', '', 'success'],
+      ],
+      { maxHops: 1 },
+    );
     const { interp, turns } = drive(def, { a: ['redispatch', 'redispatch', 'success'] });
     assert.deepEqual(turns, ['a:redispatch', 'a:redispatch', 'a:success']);
     assert.equal(interp.state.status, 'completed');
   });
 
   test('runs recorded before the change keep spending hops on redispatches', () => {
-    const def = definition([node('a', 'task', { maxDispatches: 9, maxAttempts: 1 })], [['', 'a', 'success'], ['a', '', 'success'], ['a', '', 'failure']], { maxHops: 1 });
+    const def = definition(
+      [node('a', 'task', { maxDispatches: 9, maxAttempts: 1 })],
+      [
+        ['', 'a', 'success'],
+        ['a', '', 'success'],
+        ['a', '', 'failure'],
+      ],
+      { maxHops: 1 },
+    );
     const interp = new Interpreter(def, 'old');
     interp.hopsCountRedispatches = true;
     const { turns } = drive(def, { a: ['redispatch', 'redispatch', 'success'] }, { interp });
@@ -51,8 +71,19 @@ describe('counting', () => {
 
   test('cycle_scope global counts every re-entry together; node counts each node', () => {
     // a is re-entered once and b twice: three re-entries in all, two at most per node.
-    const nodes = [node('a', 'task', { maxCycles: 3 }), node('b', 'task', { maxAttempts: 1, maxCycles: 3 }), node('c', 'task', { maxAttempts: 1, maxCycles: 3 })];
-    const edges: Parameters<typeof definition>[1] = [['', 'a', 'success'], ['a', 'b', 'success'], ['b', 'a', 'failure'], ['b', 'c', 'success'], ['c', 'b', 'failure'], ['c', '', 'success']];
+    const nodes = [
+      node('a', 'task', { maxCycles: 3 }),
+      node('b', 'task', { maxAttempts: 1, maxCycles: 3 }),
+      node('c', 'task', { maxAttempts: 1, maxCycles: 3 }),
+    ];
+    const edges: Parameters<typeof definition>[1] = [
+      ['', 'a', 'success'],
+      ['a', 'b', 'success'],
+      ['b', 'a', 'failure'],
+      ['b', 'c', 'success'],
+      ['c', 'b', 'failure'],
+      ['c', '', 'success'],
+    ];
     const script = { b: ['failure', 'success', 'success'] as const, c: ['failure', 'success'] as const };
     const perNode = drive(definition(nodes, edges), { b: [...script.b], c: [...script.c] });
     assert.equal(perNode.interp.state.status, 'completed');

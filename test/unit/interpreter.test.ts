@@ -10,7 +10,13 @@ describe('interpreter: walking the DAG', () => {
     assert.deepEqual(last, { kind: 'end', status: 'completed', reason: 'commit_and_push ended the run on success' });
     assert.deepEqual(turns, ['investigate:success', 'pm_review:approved', 'apply_fix:success', 'commit_and_push:success']);
     const moves = interp.state.history.filter((h) => h.kind === 'move').map((h) => `${h.node}>${h.to}:${h.condition}`);
-    assert.deepEqual(moves, ['>investigate:success', 'investigate>pm_review:success', 'pm_review>apply_fix:approved', 'apply_fix>commit_and_push:success', 'commit_and_push>:success']);
+    assert.deepEqual(moves, [
+      '>investigate:success',
+      'investigate>pm_review:success',
+      'pm_review>apply_fix:approved',
+      'apply_fix>commit_and_push:success',
+      'commit_and_push>:success',
+    ]);
     assert.equal(interp.state.status, 'completed');
     assert.equal(interp.state.dispatchCount, 4);
   });
@@ -24,13 +30,16 @@ describe('interpreter: walking the DAG', () => {
   });
 
   test('the highest-priority matching edge wins, the preferred condition breaks ties', () => {
-    const def = definition([node('a'), node('b'), node('c')], [
-      ['', 'a', 'success'],
-      ['a', 'b', 'success', 10],
-      ['a', 'c', 'success', 20],
-      ['b', '', 'success'],
-      ['c', '', 'success'],
-    ]);
+    const def = definition(
+      [node('a'), node('b'), node('c')],
+      [
+        ['', 'a', 'success'],
+        ['a', 'b', 'success', 10],
+        ['a', 'c', 'success', 20],
+        ['b', '', 'success'],
+        ['c', '', 'success'],
+      ],
+    );
     assert.deepEqual(drive(def, {}).turns, ['a:success', 'c:success']);
   });
 
@@ -76,7 +85,13 @@ describe('interpreter: attempts (Loom never enforced max_attempts)', () => {
   });
 
   test('without failure or escalated routes the run stays open as escalated; override retry resets attempts', () => {
-    const def = definition([node('a', 'task', { maxAttempts: 2 })], [['', 'a', 'success'], ['a', '', 'success']]);
+    const def = definition(
+      [node('a', 'task', { maxAttempts: 2 })],
+      [
+        ['', 'a', 'success'],
+        ['a', '', 'success'],
+      ],
+    );
     const run = drive(def, { a: ['failure', 'failure', 'success'] });
     assert.equal(run.last.kind, 'escalated');
     assert.equal(run.interp.state.status, 'escalated');
@@ -119,7 +134,15 @@ describe('interpreter: cycles', () => {
 
 describe('interpreter: timeouts', () => {
   test('the timeout edge is taken when present', () => {
-    const def = definition([node('a'), node('late')], [['', 'a', 'success'], ['a', '', 'success'], ['a', 'late', 'timeout'], ['late', '', 'success']]);
+    const def = definition(
+      [node('a'), node('late')],
+      [
+        ['', 'a', 'success'],
+        ['a', '', 'success'],
+        ['a', 'late', 'timeout'],
+        ['late', '', 'success'],
+      ],
+    );
     assert.deepEqual(drive(def, { a: ['timeout'] }).turns, ['a:timeout', 'late:success']);
   });
 
@@ -172,8 +195,14 @@ describe('interpreter: approvals from people', () => {
     assert.equal(run.last.kind, 'approval');
     assert.equal(run.interp.state.status, 'waiting_approval');
     assert.equal(run.interp.receiveDecision({ approve: true, by: 'mallory', reason: 'x', source: 'person' }, 1).accepted, false);
-    assert.equal(run.interp.receiveDecision({ approve: false, by: 'PM', reason: 'redo', requestId: 'r1', source: 'person' }, 2).accepted, true);
-    assert.equal(run.interp.receiveDecision({ approve: false, by: 'PM', reason: 'redo', requestId: 'r1', source: 'person' }, 3).accepted, false);
+    assert.equal(
+      run.interp.receiveDecision({ approve: false, by: 'PM', reason: 'redo', requestId: 'r1', source: 'person' }, 2).accepted,
+      true,
+    );
+    assert.equal(
+      run.interp.receiveDecision({ approve: false, by: 'PM', reason: 'redo', requestId: 'r1', source: 'person' }, 3).accepted,
+      false,
+    );
     const next = run.interp.applyDecision('main', 4);
     assert.equal(next.kind === 'turn' && next.node, 'investigate');
     assert.equal(run.interp.state.feedback, 'pm_review rejected by PM: redo');
@@ -198,7 +227,13 @@ describe('interpreter: approvals from people', () => {
 describe('interpreter: parallel fork and merge', () => {
   const forkDef = () =>
     definition(
-      [node('split', 'parallel'), node('left'), node('right'), node('join', 'merge', { merge: { fork: 'split', wait: 'all' } }), node('after')],
+      [
+        node('split', 'parallel'),
+        node('left'),
+        node('right'),
+        node('join', 'merge', { merge: { fork: 'split', wait: 'all' } }),
+        node('after'),
+      ],
       [
         ['', 'split', 'success'],
         ['split', 'left', 'success'],
@@ -216,10 +251,25 @@ describe('interpreter: parallel fork and merge', () => {
     const fork = interp.begin(0);
     assert.deepEqual(fork.kind === 'fork' && fork.branches, ['left', 'right']);
     const steps = interp.startBranches('main', 1);
-    assert.deepEqual(steps.map((s) => s.kind === 'turn' && s.node), ['left', 'right']);
-    const arrivals = steps.map((s) => interp.turnFinished((s as { cursor: string }).cursor, { outcome: 'success', summary: 'ok', agent: 'x' }, 1, 2));
-    assert.deepEqual(arrivals.map((a) => a.kind), ['arrived', 'arrived']);
-    const next = interp.branchesJoined('main', [{ branch: 'split/left', failed: false, summary: '' }, { branch: 'split/right', failed: false, summary: '' }], 3);
+    assert.deepEqual(
+      steps.map((s) => s.kind === 'turn' && s.node),
+      ['left', 'right'],
+    );
+    const arrivals = steps.map((s) =>
+      interp.turnFinished((s as { cursor: string }).cursor, { outcome: 'success', summary: 'ok', agent: 'x' }, 1, 2),
+    );
+    assert.deepEqual(
+      arrivals.map((a) => a.kind),
+      ['arrived', 'arrived'],
+    );
+    const next = interp.branchesJoined(
+      'main',
+      [
+        { branch: 'split/left', failed: false, summary: '' },
+        { branch: 'split/right', failed: false, summary: '' },
+      ],
+      3,
+    );
     assert.equal(next.kind === 'turn' && next.node, 'after');
     assert.equal(interp.state.cursors.length, 1);
   });
@@ -230,9 +280,17 @@ describe('interpreter: parallel fork and merge', () => {
     const [, right] = interp.startBranches('main', 1);
     const r = right as { cursor: string };
     let step = interp.turnFinished(r.cursor, { outcome: 'failure', summary: 'bad', agent: 'x' }, 1, 2);
-    while (step.kind === 'backoff') step = interp.turnFinished(interp.backoffElapsed(r.cursor, 3) && r.cursor, { outcome: 'failure', summary: 'bad', agent: 'x' }, 1, 2);
+    while (step.kind === 'backoff')
+      step = interp.turnFinished(interp.backoffElapsed(r.cursor, 3) && r.cursor, { outcome: 'failure', summary: 'bad', agent: 'x' }, 1, 2);
     assert.deepEqual(step, { kind: 'arrived', cursor: 'split/right', node: 'join', failed: true });
-    const next = interp.branchesJoined('main', [{ branch: 'split/left', failed: false, summary: '' }, { branch: 'split/right', failed: true, summary: 'bad' }], 4);
+    const next = interp.branchesJoined(
+      'main',
+      [
+        { branch: 'split/left', failed: false, summary: '' },
+        { branch: 'split/right', failed: true, summary: 'bad' },
+      ],
+      4,
+    );
     assert.equal(next.kind, 'escalated');
     assert.match(interp.state.history.filter((h) => h.kind === 'join')[0].summary, /failed branches: split\/right/);
   });

@@ -15,13 +15,22 @@ const entry = (seq: number, summary = 'ok'): HistoryEntry => ({ seq, kind: 'move
 
 describe('takeBatch', () => {
   test('takes entries in order up to the entry cap', () => {
-    const batch = takeBatch([1, 2, 3, 4, 5].map((s) => entry(s)), 3);
-    assert.deepEqual(batch.map((e) => e.seq), [1, 2, 3]);
+    const batch = takeBatch(
+      [1, 2, 3, 4, 5].map((s) => entry(s)),
+      3,
+    );
+    assert.deepEqual(
+      batch.map((e) => e.seq),
+      [1, 2, 3],
+    );
   });
 
   test('stops before the size cap but always takes at least one entry', () => {
     const big = 'x'.repeat(10_000);
-    assert.deepEqual(takeBatch([entry(1, big), entry(2, big), entry(3, big)], 200, 25_000).map((e) => e.seq), [1, 2]);
+    assert.deepEqual(
+      takeBatch([entry(1, big), entry(2, big), entry(3, big)], 200, 25_000).map((e) => e.seq),
+      [1, 2],
+    );
     assert.equal(takeBatch([entry(1, big)], 200, 10).length, 1);
   });
 
@@ -34,7 +43,14 @@ describe('takeBatch', () => {
 
 describe('executionSnapshot', () => {
   test("follows the interpreter's state with Loom's counters", () => {
-    const def = definition([node('a'), node('b')], [['', 'a', 'success'], ['a', 'b', 'success'], ['b', '', 'success']]);
+    const def = definition(
+      [node('a'), node('b')],
+      [
+        ['', 'a', 'success'],
+        ['a', 'b', 'success'],
+        ['b', '', 'success'],
+      ],
+    );
     const interp = new Interpreter(def, 'bead-1');
     interp.begin(1_000);
     const snap = executionSnapshot(interp.state, { executionId: 'run-1', runId: 'run-2', startedAt: 900 });
@@ -65,7 +81,18 @@ test('priorities: P0..P4 and 0..4, anything else P2', () => {
 describe("bd's issues.jsonl", () => {
   test('maps fields, keeps the rest in metadata, skips tombstones, reports bad lines', () => {
     const lines = [
-      JSON.stringify({ id: 'bd-1', title: 'Crash on save', description: 'd', status: 'in_progress', priority: 0, issue_type: 'bug', labels: ['ui'], created_at: '2025-01-02T03:04:05Z', assignee: 'amy', dependencies: [{ depends_on_id: 'bd-2' }] }),
+      JSON.stringify({
+        id: 'bd-1',
+        title: 'Crash on save',
+        description: 'd',
+        status: 'in_progress',
+        priority: 0,
+        issue_type: 'bug',
+        labels: ['ui'],
+        created_at: '2025-01-02T03:04:05Z',
+        assignee: 'amy',
+        dependencies: [{ depends_on_id: 'bd-2' }],
+      }),
       JSON.stringify({ id: 'bd-2', title: 'Old', status: 'tombstone' }),
       '{not json',
       JSON.stringify({ id: 'bd-3' }),
@@ -74,7 +101,10 @@ describe("bd's issues.jsonl", () => {
     ];
     const parsed = parseBdJsonl(lines.join('\n'), '.beads/issues.jsonl');
     assert.equal(parsed.skipped, 1);
-    assert.deepEqual(parsed.problems.map((p) => p.split(':').slice(0, 2).join(':')), ['.beads/issues.jsonl:3', '.beads/issues.jsonl:4']);
+    assert.deepEqual(
+      parsed.problems.map((p) => p.split(':').slice(0, 2).join(':')),
+      ['.beads/issues.jsonl:3', '.beads/issues.jsonl:4'],
+    );
     const [crash, defaults] = parsed.beads;
     assert.equal(crash.id, 'bd-1');
     assert.equal(crash.status, 'in_progress');

@@ -15,7 +15,10 @@ describe('step format detection', () => {
     test(`${name}: recognised as the step format, no generic missing-key errors`, () => {
       const { definition, findings } = loadDefinitionFile(path.join(PEERS, name));
       assert.equal(definition, undefined);
-      assert.deepEqual(findings.map((f) => f.code), ['step-format-unsupported']);
+      assert.deepEqual(
+        findings.map((f) => f.code),
+        ['step-format-unsupported'],
+      );
       assert.match(findings[0]!.message, /step-format workflow/);
       assert.ok(findings[0]!.line > 1, 'located at the steps: key');
     });
@@ -33,11 +36,17 @@ describe('step format detection', () => {
   test('sub-steps of a parallel step are checked too', () => {
     const text = 'steps:\n  - id: p\n    type: parallel\n    steps:\n      - id: q\n        type: nope\n';
     const { findings } = loadDefinitionText(text, 'x.yml');
-    assert.deepEqual(findings.map((f) => [f.code, f.line]), [['step-type', 6]]);
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.line]),
+      [['step-type', 6]],
+    );
   });
   test('a file that is neither format names both', () => {
     const { findings } = loadDefinitionText('name: x\ndescription: y\n', 'x.yml');
-    assert.deepEqual(findings.map((f) => f.code), ['unknown-format']);
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['unknown-format'],
+    );
     assert.match(findings[0]!.message, /neither a beadflow definition .* nor a step-format workflow/);
   });
 });

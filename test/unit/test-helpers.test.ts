@@ -22,7 +22,10 @@ test('waitFor returns the first truthy value, retrying through falsy values and 
 });
 
 test('waitFor fails on its deadline, saying what it waited for and what it last saw', async () => {
-  await assert.rejects(waitFor(() => ({ status: 'running' }).status === 'done', { timeoutMs: 50, intervalMs: 5, what: 'bead b-1 to complete' }), /timed out after 50ms .* waiting for bead b-1 to complete; last value: false/);
+  await assert.rejects(
+    waitFor(() => ({ status: 'running' }).status === 'done', { timeoutMs: 50, intervalMs: 5, what: 'bead b-1 to complete' }),
+    /timed out after 50ms .* waiting for bead b-1 to complete; last value: false/,
+  );
   await assert.rejects(
     waitFor(
       () => {

@@ -26,7 +26,7 @@ export type ParsedAnswer = { ok: true; answer: AgentAnswer } | { ok: false; reas
 export const ANSWER_FORMAT = [
   'Answer with one JSON object and nothing else:',
   '{"outcome": "<one of: success, failure, approved, rejected>", "summary": "<what you did or decided, and why>"}',
-  'Task nodes answer success or failure; approval and verify nodes answer approved or rejected (a rejection\'s summary says what must change).',
+  "Task nodes answer success or failure; approval and verify nodes answer approved or rejected (a rejection's summary says what must change).",
   'Add "redispatch": true to hand the node back for another turn with your summary as context.',
 ].join('\n');
 

@@ -74,7 +74,10 @@ export function turnEnvironment(input: AgentTurnInput): Record<string, string> {
 export function commandResult(provider: string, outcome: ProcessOutcome): Omit<AgentTurnResult, 'agent'> {
   const tail = tailText(outcome.tail.slice(-10), 2_000);
   if (outcome.ended === 'timed_out') {
-    return { outcome: 'failure', summary: `timed out after ${Math.round(outcome.durationMs / 1000)}s and was killed${tail ? `; last output:\n${tail}` : ''}` };
+    return {
+      outcome: 'failure',
+      summary: `timed out after ${Math.round(outcome.durationMs / 1000)}s and was killed${tail ? `; last output:\n${tail}` : ''}`,
+    };
   }
   if (looksLikeJsonObject(outcome.lastStdoutLine)) {
     const parsed = parseAnswer(outcome.lastStdoutLine);

@@ -56,7 +56,10 @@ export async function postJson(opts: PostJsonOptions): Promise<unknown> {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        throw malformedResult('openai', `the endpoint ${opts.url} answered HTTP ${response.status} with a body that is not JSON: ${scrub(text.slice(0, 200))}`);
+        throw malformedResult(
+          'openai',
+          `the endpoint ${opts.url} answered HTTP ${response.status} with a body that is not JSON: ${scrub(text.slice(0, 200))}`,
+        );
       }
     }
     const detail = scrub(errorDetail(text));
@@ -71,7 +74,13 @@ export async function postJson(opts: PostJsonOptions): Promise<unknown> {
   }
 }
 
-async function backoffOrGiveUp(attempt: number, maxRetries: number, retryAfter: number | undefined, problem: string, opts: PostJsonOptions): Promise<void> {
+async function backoffOrGiveUp(
+  attempt: number,
+  maxRetries: number,
+  retryAfter: number | undefined,
+  problem: string,
+  opts: PostJsonOptions,
+): Promise<void> {
   if (attempt >= maxRetries) {
     // Retryable at the Temporal level: an outage may be over by the activity's next attempt.
     throw ApplicationFailure.retryable(`openai agent: ${opts.url} failed ${attempt + 1} times, last: ${problem}`, 'AgentUnavailable');
@@ -79,7 +88,10 @@ async function backoffOrGiveUp(attempt: number, maxRetries: number, retryAfter: 
   const backoff = Math.min(opts.maxBackoffMs ?? 30_000, (opts.initialBackoffMs ?? 1_000) * 2 ** attempt);
   const wait = retryAfter !== undefined ? Math.min(retryAfter, opts.maxRetryAfterMs ?? 60_000) : backoff * (0.8 + Math.random() * 0.4);
   if (opts.deadline !== undefined && Date.now() + wait >= opts.deadline) {
-    throw ApplicationFailure.retryable(`openai agent: ${opts.url}: ${problem}; the turn's time runs out before the next try`, 'AgentUnavailable');
+    throw ApplicationFailure.retryable(
+      `openai agent: ${opts.url}: ${problem}; the turn's time runs out before the next try`,
+      'AgentUnavailable',
+    );
   }
   opts.log(`openai: ${problem}; retry ${attempt + 1} of ${maxRetries} in ${Math.round(wait)} ms`);
   await abortableSleep(wait, opts.signal);

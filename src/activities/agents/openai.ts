@@ -71,7 +71,11 @@ export class OpenAIAgent implements AgentProvider {
         ctx.log('openai: the answer is not valid; asking once for a repair', { model, reason: parsed.reason });
         messages.push({ role: 'assistant', content: first }, { role: 'user', content: repairRequest(parsed.reason) });
         parsed = parseAnswer(await this.complete(model, messages, ctx));
-        if (!parsed.ok) throw malformedResult(this.name, `model ${model} answered invalid JSON twice (asked once to repair it); last problem: ${parsed.reason}`);
+        if (!parsed.ok)
+          throw malformedResult(
+            this.name,
+            `model ${model} answered invalid JSON twice (asked once to repair it); last problem: ${parsed.reason}`,
+          );
       }
       return { ...parsed.answer, agent: `openai:${model}` };
     } finally {
@@ -90,13 +94,19 @@ export class OpenAIAgent implements AgentProvider {
       requestTimeoutMs,
       url: this.url,
       apiKey: this.#apiKey,
-      body: { model, messages, response_format: { type: 'json_object' }, ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}) },
+      body: {
+        model,
+        messages,
+        response_format: { type: 'json_object' },
+        ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
+      },
       signal: ctx.signal,
       deadline: ctx.deadline,
       log: ctx.log,
     });
     const parsed = completionSchema.safeParse(body);
-    if (!parsed.success) throw malformedResult(this.name, `${this.url} answered without choices[0].message (not a chat-completions response)`);
+    if (!parsed.success)
+      throw malformedResult(this.name, `${this.url} answered without choices[0].message (not a chat-completions response)`);
     return parsed.data.choices[0].message.content ?? '';
   }
 }

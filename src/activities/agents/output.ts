@@ -53,13 +53,15 @@ export class OutputLog {
   line(stream: 'stdout' | 'stderr', line: string): void {
     this.count += 1;
     if (this.count <= MAX_LOGGED_LINES) this.ctx.log(`${this.label} ${stream}: ${line}`, { stream });
-    else if (this.count === MAX_LOGGED_LINES + 1) this.ctx.log(`${this.label}: more output follows; only the first ${MAX_LOGGED_LINES} lines are logged`);
+    else if (this.count === MAX_LOGGED_LINES + 1)
+      this.ctx.log(`${this.label}: more output follows; only the first ${MAX_LOGGED_LINES} lines are logged`);
     this.kept.push(line);
     if (this.kept.length > this.tailLines) this.kept.shift();
   }
 
   finish(): void {
-    if (this.count > MAX_LOGGED_LINES) this.ctx.log(`${this.label}: ${this.count} output lines in all, ${this.count - MAX_LOGGED_LINES} not logged`);
+    if (this.count > MAX_LOGGED_LINES)
+      this.ctx.log(`${this.label}: ${this.count} output lines in all, ${this.count - MAX_LOGGED_LINES} not logged`);
   }
 
   tail(): string[] {

@@ -30,10 +30,13 @@ export function buildPrompt(input: AgentTurnInput, personas: Personas): TurnProm
       (bead.labels.length ? `\nLabels: ${bead.labels.join(', ')}` : '') +
       `\n\n${bead.description.trim() || '(no description)'}`,
   );
-  if (input.historySummary.length) sections.push(`# What happened so far (oldest first)\n\n${input.historySummary.map((l) => `- ${l}`).join('\n')}`);
+  if (input.historySummary.length)
+    sections.push(`# What happened so far (oldest first)\n\n${input.historySummary.map((l) => `- ${l}`).join('\n')}`);
   if (input.feedback) sections.push(`# Feedback from the last rejection: address it\n\n${input.feedback}`);
   if (input.context.length) {
-    sections.push(`# Earlier dispatches of this attempt handed it back with\n\n${input.context.map((c, i) => `${i + 1}. ${c}`).join('\n')}`);
+    sections.push(
+      `# Earlier dispatches of this attempt handed it back with\n\n${input.context.map((c, i) => `${i + 1}. ${c}`).join('\n')}`,
+    );
   }
   if (input.worktree) sections.push(`# Workspace\n\nThe bead's git worktree is ${input.worktree} (your working directory).`);
   sections.push(`# Answer\n\n${ANSWER_FORMAT}`);

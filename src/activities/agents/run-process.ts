@@ -109,7 +109,11 @@ export async function runProcess(opts: RunProcessOptions, ctx: TurnContext): Pro
       // `on`, not `once`: an 'error' event without a listener would crash the worker.
       child.on('error', (err: NodeJS.ErrnoException) => {
         if (child.pid === undefined) {
-          reject(agentConfigurationError(`${opts.label}: cannot run ${opts.command} in ${opts.cwd}: ${err.message}. Hint: check the path is right and executable`));
+          reject(
+            agentConfigurationError(
+              `${opts.label}: cannot run ${opts.command} in ${opts.cwd}: ${err.message}. Hint: check the path is right and executable`,
+            ),
+          );
         }
       });
       child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -120,7 +124,8 @@ export async function runProcess(opts: RunProcessOptions, ctx: TurnContext): Pro
     stdout.flush();
     stderr.flush();
     output.finish();
-    if (stopReason === 'cancelled') throw new CancelledFailure(`${opts.label}: turn cancelled; ${opts.command} (process group ${child.pid}) was killed`);
+    if (stopReason === 'cancelled')
+      throw new CancelledFailure(`${opts.label}: turn cancelled; ${opts.command} (process group ${child.pid}) was killed`);
     return {
       ended: stopReason === 'timed_out' ? 'timed_out' : 'exited',
       exitCode: exit.code,

@@ -42,7 +42,12 @@ export function withVerify(provider: AgentProvider, opts?: VerifyOptions): Agent
   return provider instanceof VerifyingProvider ? provider : new VerifyingProvider(provider, opts);
 }
 
-export async function runVerifyCommand(command: string[], input: AgentTurnInput, ctx: TurnContext, opts: VerifyOptions = {}): Promise<AgentTurnResult> {
+export async function runVerifyCommand(
+  command: string[],
+  input: AgentTurnInput,
+  ctx: TurnContext,
+  opts: VerifyOptions = {},
+): Promise<AgentTurnResult> {
   const shown = command.join(' ');
   const agent = `verify:${shown}`;
   const dir = turnDirectory(input.worktree, agent);
@@ -63,7 +68,11 @@ export async function runVerifyCommand(command: string[], input: AgentTurnInput,
     const where = dir.temporary ? ' (the bead has no worktree: ran in an empty temporary directory)' : '';
     const tail = tailText(outcome.tail);
     if (outcome.ended === 'exited' && outcome.exitCode === 0) {
-      return { outcome: 'approved', summary: `\`${shown}\` passed${where}${tail ? `:\n${tailText(outcome.tail.slice(-5), 1_000)}` : ''}`, agent };
+      return {
+        outcome: 'approved',
+        summary: `\`${shown}\` passed${where}${tail ? `:\n${tailText(outcome.tail.slice(-5), 1_000)}` : ''}`,
+        agent,
+      };
     }
     const why = outcome.ended === 'timed_out' ? `timed out after ${Math.round(outcome.durationMs / 1000)}s` : describeExit(outcome);
     return { outcome: 'rejected', summary: `\`${shown}\` ${why}${where}${tail ? `; last output:\n${tail}` : ' with no output'}`, agent };

@@ -58,7 +58,12 @@ async function makeClone(upstream: string, dir: string, gitDir: string): Promise
   mkdirSync(dir, { recursive: true });
   const tmp = `${gitDir}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
   // No background gc: it would repack refs while beads' worktrees update theirs.
-  const config = ['remote.origin.fetch=+refs/heads/*:refs/remotes/origin/*', 'gc.auto=0', `user.name=${IDENTITY.name}`, `user.email=${IDENTITY.email}`];
+  const config = [
+    'remote.origin.fetch=+refs/heads/*:refs/remotes/origin/*',
+    'gc.auto=0',
+    `user.name=${IDENTITY.name}`,
+    `user.email=${IDENTITY.email}`,
+  ];
   try {
     await runGit(dir, ['clone', '--bare', '--quiet', ...config.flatMap((c) => ['--config', c]), '--', upstream, tmp]);
   } catch (err) {
@@ -81,11 +86,15 @@ export async function remoteHeadBranch(clone: HostClone): Promise<string | undef
 
 /** Updates refs/remotes/origin/<branch> and returns its commit; a branch the remote lacks is a configuration error. */
 export async function fetchTarget(clone: HostClone, branch: string): Promise<string> {
-  const result = await withRepoLock(clone.key, () => tryGit(clone.gitDir, ['fetch', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]));
+  const result = await withRepoLock(clone.key, () =>
+    tryGit(clone.gitDir, ['fetch', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]),
+  );
   if (result.code !== 0) {
     const text = (result.stderr || result.stdout).trim();
     if (/couldn't find remote ref|no such ref/i.test(text)) {
-      throw gitConfigurationError(`the repository has no branch "${branch}" (${text.split('\n')[0]}): push an initial commit to it, or set the bead's target branch`);
+      throw gitConfigurationError(
+        `the repository has no branch "${branch}" (${text.split('\n')[0]}): push an initial commit to it, or set the bead's target branch`,
+      );
     }
     throw new Error(`cannot fetch ${branch} from ${clone.upstream}: ${text.split('\n').slice(-2).join(' / ')}`);
   }
@@ -123,7 +132,8 @@ export async function checkoutClean(clone: HostClone, beadId: string, commit: st
     return dir;
   }
   const gitDir = (await runGit(dir, ['rev-parse', '--absolute-git-dir'])).trim();
-  for (const leftover of ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'MERGE_MSG', 'SQUASH_MSG', 'CHERRY_PICK_HEAD', 'sequencer']) rmSync(path.join(gitDir, leftover), { recursive: true, force: true });
+  for (const leftover of ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'MERGE_MSG', 'SQUASH_MSG', 'CHERRY_PICK_HEAD', 'sequencer'])
+    rmSync(path.join(gitDir, leftover), { recursive: true, force: true });
   await runGit(dir, ['checkout', '--force', '--detach', commit]);
   await runGit(dir, ['reset', '--hard', commit]);
   await runGit(dir, ['clean', '-ffdx']);

@@ -68,7 +68,12 @@ export async function commitWork(input: CommitWorkInput, deps: CommitDeps): Prom
       const notes = await dropNotes(dir, target);
       if (!squash.changed || (await tryGit(dir, ['diff', '--cached', '--quiet'])).code === 0) {
         const why = ws.head === ws.base ? 'the bead changed nothing' : `its changes are already on ${ws.targetBranch}`;
-        return { outcome: 'success', agent: AGENT, pushed: false, summary: `nothing to commit: ${notes ? `${why} (only notes, which stay on the bead's ref)` : why}` };
+        return {
+          outcome: 'success',
+          agent: AGENT,
+          pushed: false,
+          summary: `nothing to commit: ${notes ? `${why} (only notes, which stay on the bead's ref)` : why}`,
+        };
       }
       await runGit(dir, ['commit', '--quiet', '--no-verify', '-m', commitMessage(input)]);
       const sha = (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
@@ -81,10 +86,20 @@ export async function commitWork(input: CommitWorkInput, deps: CommitDeps): Prom
         await refreshAfterPush(clone, ws.targetBranch, deps);
         const rebased = tryNo > 1 ? ` after ${tryNo} tries` : '';
         const notesNote = notes ? `; ${notes} note file(s) kept on the bead's ref` : '';
-        return { outcome: 'success', agent: AGENT, pushed: true, sha, summary: `pushed ${sha.slice(0, 10)} to ${ws.targetBranch} (1 commit squashed from ${ws.ref}${rebased}${notesNote})` };
+        return {
+          outcome: 'success',
+          agent: AGENT,
+          pushed: true,
+          sha,
+          summary: `pushed ${sha.slice(0, 10)} to ${ws.targetBranch} (1 commit squashed from ${ws.ref}${rebased}${notesNote})`,
+        };
       }
-      if (tryNo >= PUSH_TRIES) throw new Error(`push to ${ws.targetBranch} rejected ${tryNo} times: ${rejected}; someone pushes to it without the commit lock`);
-      deps.log('push rejected: the target moved outside the commit lock; fetching and squashing again', { target: ws.targetBranch, reason: rejected });
+      if (tryNo >= PUSH_TRIES)
+        throw new Error(`push to ${ws.targetBranch} rejected ${tryNo} times: ${rejected}; someone pushes to it without the commit lock`);
+      deps.log('push rejected: the target moved outside the commit lock; fetching and squashing again', {
+        target: ws.targetBranch,
+        reason: rejected,
+      });
     }
   } finally {
     release();
@@ -107,7 +122,8 @@ async function squashOnto(dir: string, head: string, landed?: string): Promise<{
   } else merged = await tryGit(dir, ['merge', '--squash', '--no-commit', head]);
   if (merged.code === 0) return { changed: !/Already up to date/i.test(merged.stdout) };
   const conflicts = (await runGit(dir, ['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
-  if (conflicts.length === 0) throw new Error(`squash of ${head.slice(0, 10)} failed: ${(merged.stderr || merged.stdout).trim().split('\n').slice(-2).join(' / ')}`);
+  if (conflicts.length === 0)
+    throw new Error(`squash of ${head.slice(0, 10)} failed: ${(merged.stderr || merged.stdout).trim().split('\n').slice(-2).join(' / ')}`);
   return { changed: true, conflicts };
 }
 
@@ -124,7 +140,13 @@ async function push(dir: string, target: string, sha: string): Promise<string | 
   if (result.code === 0) return undefined;
   const text = `${result.stdout}\n${result.stderr}`;
   const refusal = /\[rejected\]|non-fast-forward|fetch first|failed to update ref|cannot lock ref/i;
-  if (refusal.test(text)) return text.split('\n').find((l) => refusal.test(l))?.trim() ?? firstLine(text);
+  if (refusal.test(text))
+    return (
+      text
+        .split('\n')
+        .find((l) => refusal.test(l))
+        ?.trim() ?? firstLine(text)
+    );
   throw new Error(`push to ${target} failed: ${text.trim().split('\n').slice(-2).join(' / ')}`);
 }
 

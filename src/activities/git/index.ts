@@ -29,7 +29,10 @@ const FENCE_RETRY_MS = 6_000;
 type LockQuery = (lockId: string) => Promise<LockState>;
 
 /** Why `token` no longer holds the lock (undefined: it does). Query failures are retried for a few seconds, then thrown. */
-export function fenceChecker(query: LockQuery, retryForMs = FENCE_RETRY_MS): (lockId: string, requestId: string, token: number) => Promise<string | undefined> {
+export function fenceChecker(
+  query: LockQuery,
+  retryForMs = FENCE_RETRY_MS,
+): (lockId: string, requestId: string, token: number) => Promise<string | undefined> {
   return async (lockId, requestId, token) => {
     const until = Date.now() + retryForMs;
     let state: LockState | undefined;
@@ -37,7 +40,8 @@ export function fenceChecker(query: LockQuery, retryForMs = FENCE_RETRY_MS): (lo
       try {
         state = await query(lockId);
       } catch (err) {
-        if (Date.now() + wait > until) throw new Error(`cannot ask the commit lock ${lockId} whether this commit still holds it: ${firstLine(err)}`);
+        if (Date.now() + wait > until)
+          throw new Error(`cannot ask the commit lock ${lockId} whether this commit still holds it: ${firstLine(err)}`);
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -75,7 +79,8 @@ export function createCommitActivities(opts: CommitActivityOptions): CommitActiv
 
     async commitWork(input) {
       const ctx = Context.current();
-      const log = (message: string, fields?: Record<string, unknown>) => ctx.log.info(message, { beadId: input.beadId, node: input.node, ...fields });
+      const log = (message: string, fields?: Record<string, unknown>) =>
+        ctx.log.info(message, { beadId: input.beadId, node: input.node, ...fields });
       const heartbeat = () => ctx.heartbeat();
       // Renew the lease while we work, so a slow push is not mistaken for a dead holder.
       const renewal: LockRenewal = { requestId: input.requestId, token: input.token };

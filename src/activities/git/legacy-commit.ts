@@ -64,9 +64,16 @@ export async function commitLegacyWorktree(input: CommitWorkInput, deps: CommitD
       const sha = (await git.revparse(['HEAD'])).trim();
       await withRepoLock(repoKey(ws.upstream), () => fetchTarget(ws.worktree, target));
       const rebased = tryNo > 1 ? ` after ${tryNo} tries` : '';
-      return { outcome: 'success', agent: AGENT, pushed: true, sha, summary: `pushed ${sha.slice(0, 10)} to ${target} (${ahead} commit${ahead === 1 ? '' : 's'} from ${ws.branch}${rebased})` };
+      return {
+        outcome: 'success',
+        agent: AGENT,
+        pushed: true,
+        sha,
+        summary: `pushed ${sha.slice(0, 10)} to ${target} (${ahead} commit${ahead === 1 ? '' : 's'} from ${ws.branch}${rebased})`,
+      };
     }
-    if (tryNo >= PUSH_TRIES) throw new Error(`push to ${target} rejected ${tryNo} times: ${rejected}; someone pushes to it without the commit lock`);
+    if (tryNo >= PUSH_TRIES)
+      throw new Error(`push to ${target} rejected ${tryNo} times: ${rejected}; someone pushes to it without the commit lock`);
     deps.log('push rejected: the target moved outside the commit lock; fetching and rebasing again', { target, reason: rejected });
   }
 }
@@ -108,7 +115,13 @@ async function push(git: SimpleGit, target: string): Promise<string | undefined>
   } catch (err) {
     const text = String(err instanceof Error ? err.message : err);
     const refusal = /\[rejected\]|non-fast-forward|fetch first|failed to update ref|cannot lock ref/i;
-    if (refusal.test(text)) return text.split('\n').find((l) => refusal.test(l))?.trim() ?? firstLine(err);
+    if (refusal.test(text))
+      return (
+        text
+          .split('\n')
+          .find((l) => refusal.test(l))
+          ?.trim() ?? firstLine(err)
+      );
     throw err;
   }
 }

@@ -23,7 +23,8 @@ export function lockFiles(gitDir: string): string[] {
     }
   };
   for (const name of TOP_LEVEL_LOCKS) addIf(path.join(gitDir, name));
-  for (const wt of safeReaddir(path.join(gitDir, 'worktrees'))) for (const name of TOP_LEVEL_LOCKS) addIf(path.join(gitDir, 'worktrees', wt, name));
+  for (const wt of safeReaddir(path.join(gitDir, 'worktrees')))
+    for (const name of TOP_LEVEL_LOCKS) addIf(path.join(gitDir, 'worktrees', wt, name));
   walk(path.join(gitDir, 'refs'), (file) => file.endsWith('.lock') && found.push(file));
   return found;
 }

@@ -44,20 +44,26 @@ export async function resolveUpstream(repo: string): Promise<string> {
   if (isRemoteUrl(trimmed)) return normalizeUrl(trimmed);
   const abs = path.resolve(trimmed);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
-    throw gitConfigurationError(`repository ${abs} does not exist: pass --repo with a bare repository, a clone with an origin remote, or a URL`);
+    throw gitConfigurationError(
+      `repository ${abs} does not exist: pass --repo with a bare repository, a clone with an origin remote, or a URL`,
+    );
   }
   const git = simpleGit(abs);
   let bare: string;
   try {
     bare = (await git.revparse(['--is-bare-repository'])).trim();
   } catch (err) {
-    throw gitConfigurationError(`${abs} is not a git repository (${firstLine(err)}): pass a bare repository, a clone with an origin remote, or a URL`);
+    throw gitConfigurationError(
+      `${abs} is not a git repository (${firstLine(err)}): pass a bare repository, a clone with an origin remote, or a URL`,
+    );
   }
   if (bare === 'true') return localPath(abs);
   const origin = (await git.getRemotes(true)).find((r) => r.name === 'origin');
   const url = origin?.refs.push || origin?.refs.fetch;
   if (!url) {
-    throw gitConfigurationError(`${abs} has no origin remote: beadflow pushes to the clone's origin (add one with \`git remote add origin URL\`), or pass a bare repository`);
+    throw gitConfigurationError(
+      `${abs} has no origin remote: beadflow pushes to the clone's origin (add one with \`git remote add origin URL\`), or pass a bare repository`,
+    );
   }
   if (url.toLowerCase().startsWith('file://')) return localPath(fileURLToPath(url));
   if (isRemoteUrl(url)) return normalizeUrl(url);
@@ -89,7 +95,12 @@ export function worktreesRoot(env: NodeJS.ProcessEnv = process.env): string {
 /** A bead id as a directory and branch name: as is when plain, else a slug plus a hash (ids are user input). */
 export function safeName(beadId: string): string {
   if (/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(beadId)) return beadId;
-  const slug = beadId.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[-_]+|-+$/g, '').slice(0, 40) || 'bead';
+  const slug =
+    beadId
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/-{2,}/g, '-')
+      .replace(/^[-_]+|-+$/g, '')
+      .slice(0, 40) || 'bead';
   return `${slug}-${createHash('sha1').update(beadId).digest('hex').slice(0, 8)}`;
 }
 
@@ -106,7 +117,12 @@ export function checkBranchName(name: string): void {
 
 export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.trim().split('\n').find((l) => l.trim()) ?? text;
+  return (
+    text
+      .trim()
+      .split('\n')
+      .find((l) => l.trim()) ?? text
+  );
 }
 
 /** Serializes work on one repository's shared clone within this process (fetches and ref updates). */

@@ -29,7 +29,9 @@ export class GitCommandError extends Error {
     readonly args: string[],
     readonly result: GitResult,
   ) {
-    super(`git ${args[0]} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ') || 'no output'}`);
+    super(
+      `git ${args[0]} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ') || 'no output'}`,
+    );
     this.name = 'GitCommandError';
   }
 }

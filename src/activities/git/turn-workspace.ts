@@ -69,10 +69,17 @@ export class Workspaces {
     const message = `wip(${id.node}): ${sanitizeSubject(id.title) || id.beadId}\n\nBead-Id: ${id.beadId}\nBead-Turn: ${id.turn}\n`;
     await runGit(dir, ['commit', '--quiet', '--no-verify', '-m', message]);
     const sha = (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
-    const push = await tryGit(dir, ['push', '--porcelain', `--force-with-lease=${workspace.ref}:${workspace.head}`, 'origin', `${sha}:${workspace.ref}`]);
+    const push = await tryGit(dir, [
+      'push',
+      '--porcelain',
+      `--force-with-lease=${workspace.ref}:${workspace.head}`,
+      'origin',
+      `${sha}:${workspace.ref}`,
+    ]);
     if (push.code === 0) return { head: sha, pushed: true };
     const text = `${push.stdout}\n${push.stderr}`;
-    if (!/stale info|\[rejected\]|rejected|failed to push|cannot lock ref/i.test(text)) throw new Error(`cannot push ${workspace.ref} to ${workspace.upstream}: ${text.trim().split('\n').slice(-2).join(' / ')}`);
+    if (!/stale info|\[rejected\]|rejected|failed to push|cannot lock ref/i.test(text))
+      throw new Error(`cannot push ${workspace.ref} to ${workspace.upstream}: ${text.trim().split('\n').slice(-2).join(' / ')}`);
     return this.afterRefusal(turn, id);
   }
 
@@ -84,9 +91,15 @@ export class Workspaces {
     if (tip) {
       await runGit(dir, ['fetch', '--no-tags', 'origin', `+${workspace.ref}:${workspace.ref}`]);
       const [parents, ...body] = (await runGit(dir, ['log', '-1', '--format=%P%n%B', tip])).split('\n');
-      const turnTrailer = body.find((l) => l.startsWith('Bead-Turn: '))?.slice('Bead-Turn: '.length).trim();
+      const turnTrailer = body
+        .find((l) => l.startsWith('Bead-Turn: '))
+        ?.slice('Bead-Turn: '.length)
+        .trim();
       if (parents.trim() === workspace.head && turnTrailer === id.turn) {
-        this.log?.('an earlier attempt of this turn had pushed its work: taking it, dropping this attempt', { ref: workspace.ref, head: tip });
+        this.log?.('an earlier attempt of this turn had pushed its work: taking it, dropping this attempt', {
+          ref: workspace.ref,
+          head: tip,
+        });
         await runGit(dir, ['reset', '--hard', tip]);
         return { head: tip, pushed: false, adopted: true };
       }

@@ -30,10 +30,17 @@ export function register(program: Command): void {
           t.avg_cycle_count.toFixed(1),
           t.max_cycle_count,
         ]);
-        process.stdout.write(`${table(['TYPE', 'RUNS', 'ACTIVE', 'COMPLETED', 'ESCALATED', 'AVG TIME', 'AVG DISPATCHES', 'AVG CYCLES', 'MAX CYCLES'], rows)}\n`);
+        process.stdout.write(
+          `${table(['TYPE', 'RUNS', 'ACTIVE', 'COMPLETED', 'ESCALATED', 'AVG TIME', 'AVG DISPATCHES', 'AVG CYCLES', 'MAX CYCLES'], rows)}\n`,
+        );
         process.stdout.write('(completed = completed / ended runs; escalated = runs that escalated at least once / all runs)\n');
         if (a.cycles.length) {
-          process.stdout.write(`\nwhere beads loop\n${table(['TYPE', 'NODE', 'RE-ENTRIES', 'BEADS'], a.cycles.map((c) => [c.workflow_type, c.node_key, c.reentries, c.beads]))}\n`);
+          process.stdout.write(
+            `\nwhere beads loop\n${table(
+              ['TYPE', 'NODE', 'RE-ENTRIES', 'BEADS'],
+              a.cycles.map((c) => [c.workflow_type, c.node_key, c.reentries, c.beads]),
+            )}\n`,
+          );
         }
       }),
     );

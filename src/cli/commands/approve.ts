@@ -7,7 +7,7 @@ export function register(program: Command): void {
     .command('approve')
     .description('approve the approval node a bead waits on (signal `approve`)')
     .argument('<bead>', 'bead id')
-    .requiredOption('--by <who>', 'your role or name (checked against the node\'s approvers)')
+    .requiredOption('--by <who>', "your role or name (checked against the node's approvers)")
     .option('--reason <text>', 'why', '')
     .option('--node <key>', 'the approval node meant (default: the one waiting)')
     .option('--json', 'machine-readable output')

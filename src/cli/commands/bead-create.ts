@@ -32,9 +32,17 @@ export function registerBeadCreate(bead: Command): void {
       action(async (flags: CreateFlags) => {
         if (!flags.title.trim()) throw usageError('a bead needs a title', 'pass --title "what is wrong or wanted"');
         const priority = flags.priority.toUpperCase();
-        if (!(PRIORITIES as readonly string[]).includes(priority)) throw usageError(`unknown priority "${flags.priority}"`, `use one of ${PRIORITIES.join(', ')}`);
+        if (!(PRIORITIES as readonly string[]).includes(priority))
+          throw usageError(`unknown priority "${flags.priority}"`, `use one of ${PRIORITIES.join(', ')}`);
         const row = await withLedger((ledger) =>
-          insertBead(ledger.pool, { id: flags.id, title: flags.title.trim(), type: flags.type, description: flags.description, priority, labels: flags.label }),
+          insertBead(ledger.pool, {
+            id: flags.id,
+            title: flags.title.trim(),
+            type: flags.type,
+            description: flags.description,
+            priority,
+            labels: flags.label,
+          }),
         );
         if (!row) throw new CliError(`bead ${flags.id} already exists`, { hint: `see it with \`npx beadflow bead show ${flags.id}\`` });
         if (flags.json) printJson(row);

@@ -20,19 +20,30 @@ export function registerBeadImport(bead: Command): void {
         try {
           content = readFileSync(flags.fromBeads, 'utf8');
         } catch (err) {
-          throw usageError(`cannot read ${flags.fromBeads}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'pass the path of a bd JSONL file, e.g. --from-beads .beads/issues.jsonl');
+          throw usageError(
+            `cannot read ${flags.fromBeads}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+            'pass the path of a bd JSONL file, e.g. --from-beads .beads/issues.jsonl',
+          );
         }
         const parsed = parseBdJsonl(content, flags.fromBeads);
         for (const p of parsed.problems) process.stderr.write(`warning: ${p}\n`);
         if (parsed.beads.length === 0 && parsed.problems.length > 0) {
-          throw new CliError(`no usable issues in ${flags.fromBeads}`, { hint: 'each line must be a JSON object with at least "id" and "title" (bd export format)' });
+          throw new CliError(`no usable issues in ${flags.fromBeads}`, {
+            hint: 'each line must be a JSON object with at least "id" and "title" (bd export format)',
+          });
         }
         const imported: string[] = [];
         const existing: string[] = [];
         await withLedger(async (ledger) => {
           for (const b of parsed.beads) ((await insertBead(ledger.pool, b)) ? imported : existing).push(b.id!);
         });
-        const summary = { imported: imported.length, existing: existing.length, skipped: parsed.skipped, problems: parsed.problems.length, ids: imported };
+        const summary = {
+          imported: imported.length,
+          existing: existing.length,
+          skipped: parsed.skipped,
+          problems: parsed.problems.length,
+          ids: imported,
+        };
         if (flags.json) return printJson(summary);
         process.stdout.write(
           `imported ${imported.length} bead(s) from ${flags.fromBeads}; ${existing.length} already in the ledger (left as they are)` +

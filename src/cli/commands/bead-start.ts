@@ -74,7 +74,8 @@ export function registerBeadStart(bead: Command): void {
         }
         if (!flags.json) process.stderr.write(`${input.bead.id} started with ${selectedBy}\n`);
         const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
-        if (timeoutMs === undefined && flags.timeout !== undefined) throw usageError(`--timeout "${flags.timeout}" is not a duration`, 'use e.g. 90s, 10m or 1h');
+        if (timeoutMs === undefined && flags.timeout !== undefined)
+          throw usageError(`--timeout "${flags.timeout}" is not a duration`, 'use e.g. 90s, 10m or 1h');
         const state = await followBead(handle, {
           timeoutMs,
           onEntry: (e) => !flags.json && process.stderr.write(`${formatEntry(e)}\n`),

@@ -20,7 +20,10 @@ export function register(program: Command): void {
         if (!flags.reason.trim()) throw usageError('--reason is empty', 'say why the bead is cancelled');
         const { temporalStatus } = await cancelBead(await connectClient(), beadId, flags.by.trim(), flags.reason.trim());
         if (flags.json) return printJson({ beadId, temporalStatus });
-        const ended = temporalStatus === 'RUNNING' ? 'cancellation requested; the bead has not closed yet (no worker running?)' : `now ${temporalStatus.toLowerCase()}`;
+        const ended =
+          temporalStatus === 'RUNNING'
+            ? 'cancellation requested; the bead has not closed yet (no worker running?)'
+            : `now ${temporalStatus.toLowerCase()}`;
         process.stdout.write(`cancelled ${beadId} (by ${flags.by.trim()}): ${ended}\n`);
       }),
     );

@@ -39,7 +39,17 @@ export function register(program: Command): void {
         }
         process.stdout.write(
           `${table(
-            ['BEAD', 'DEFINITION', 'STATUS', 'NODE', 'CYCLES', 'DISPATCHES', 'STARTED', 'ENDED', filter === 'escalated' ? 'REASON' : 'TITLE'],
+            [
+              'BEAD',
+              'DEFINITION',
+              'STATUS',
+              'NODE',
+              'CYCLES',
+              'DISPATCHES',
+              'STARTED',
+              'ENDED',
+              filter === 'escalated' ? 'REASON' : 'TITLE',
+            ],
             rows.map((e) => [
               e.bead_id,
               e.workflow_id,

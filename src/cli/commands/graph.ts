@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { defaultDefinitionDirs, formatFinding, GRAPH_FORMATS, loadCatalog, loadDefinitionFile, renderGraph, type GraphFormat, type LoadResult } from '../../dsl';
+import {
+  defaultDefinitionDirs,
+  formatFinding,
+  GRAPH_FORMATS,
+  loadCatalog,
+  loadDefinitionFile,
+  renderGraph,
+  type GraphFormat,
+  type LoadResult,
+} from '../../dsl';
 import { action } from '../action';
 import { CliError } from '../errors';
 
@@ -22,7 +31,9 @@ export function register(program: Command): void {
         const result = load(file, options.definitions);
         for (const f of result.findings) process.stderr.write(`${formatFinding(f)}\n`);
         if (!result.definition) {
-          throw new CliError(`cannot draw ${file}: the definition has errors`, { hint: 'fix the errors listed above (`beadflow validate` checks a file)' });
+          throw new CliError(`cannot draw ${file}: the definition has errors`, {
+            hint: 'fix the errors listed above (`beadflow validate` checks a file)',
+          });
         }
         process.stdout.write(renderGraph(result.definition, options.format));
       }),

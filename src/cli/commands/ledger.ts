@@ -8,7 +8,9 @@ import { withLedger } from '../ledger';
 
 /** `ledger status|start|stop`: where the ledger is; start or stop the embedded one. */
 export function register(program: Command): void {
-  const ledger = program.command('ledger').description('the PostgreSQL ledger: DATABASE_URL, or the embedded default in .beadflow/postgres');
+  const ledger = program
+    .command('ledger')
+    .description('the PostgreSQL ledger: DATABASE_URL, or the embedded default in .beadflow/postgres');
   ledger
     .command('status')
     .description('which database, whether it answers, schema version and row counts')
@@ -52,7 +54,11 @@ export function register(program: Command): void {
     .action(
       action(async () => {
         const config = embeddedOnly('stop');
-        process.stdout.write((await stopEmbeddedLedger(config.dir)) ? 'stopped the embedded ledger database\n' : 'the embedded ledger database is not running\n');
+        process.stdout.write(
+          (await stopEmbeddedLedger(config.dir))
+            ? 'stopped the embedded ledger database\n'
+            : 'the embedded ledger database is not running\n',
+        );
       }),
     );
 }
@@ -60,7 +66,9 @@ export function register(program: Command): void {
 function embeddedOnly(verb: string): { mode: 'embedded'; dir: string } {
   const config = ledgerConfig();
   if (config.mode !== 'embedded') {
-    throw new CliError(`\`ledger ${verb}\` manages the embedded database, but the ledger is ${describeConfig(config)}`, { hint: 'unset DATABASE_URL and BEADFLOW_LEDGER to use the embedded default' });
+    throw new CliError(`\`ledger ${verb}\` manages the embedded database, but the ledger is ${describeConfig(config)}`, {
+      hint: 'unset DATABASE_URL and BEADFLOW_LEDGER to use the embedded default',
+    });
   }
   return config;
 }

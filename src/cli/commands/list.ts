@@ -74,7 +74,15 @@ export function register(program: Command): void {
           process.stdout.write(
             `${table(
               ['BEAD', 'STATUS', 'NODE', 'WAITING ON', 'TYPE', 'STARTED', 'TITLE'],
-              rows.map((r) => [r.beadId, r.status, r.currentNode || '-', r.requiredRole || '-', r.type || '-', when(r.startTime), truncate(r.title, 50)]),
+              rows.map((r) => [
+                r.beadId,
+                r.status,
+                r.currentNode || '-',
+                r.requiredRole || '-',
+                r.type || '-',
+                when(r.startTime),
+                truncate(r.title, 50),
+              ]),
             )}\n`,
           );
         } finally {

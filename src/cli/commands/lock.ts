@@ -25,7 +25,11 @@ export function register(program: Command): void {
     .action(
       action(async (flags: LockStatusFlags) => {
         const repo = flags.repo ?? process.env.BEADFLOW_REPO;
-        if (!repo) throw usageError('which repository? no --repo given and BEADFLOW_REPO is not set', 'pass --repo PATH (the repository beads commit to)');
+        if (!repo)
+          throw usageError(
+            'which repository? no --repo given and BEADFLOW_REPO is not set',
+            'pass --repo PATH (the repository beads commit to)',
+          );
         const upstream = await resolveUpstream(repo).catch((err: unknown) => {
           throw new CliError((err as Error).message, { hint: 'pass --repo with the repository beads were started with' });
         });
@@ -35,7 +39,9 @@ export function register(program: Command): void {
           printJson(state ?? { lockId, repo: upstream, exists: false });
           return;
         }
-        process.stdout.write(state ? `${formatLockState(state)}\n` : `no lock workflow for this repository yet (${lockId} for ${upstream})\n`);
+        process.stdout.write(
+          state ? `${formatLockState(state)}\n` : `no lock workflow for this repository yet (${lockId} for ${upstream})\n`,
+        );
       }),
     );
 }
@@ -53,8 +59,15 @@ async function lockState(client: Client, lockId: string): Promise<LockState | un
   try {
     return await handle.query<LockState>(LOCK_STATE_QUERY);
   } catch (err) {
-    if (!/no poller|worker may be down/i.test(String((err as Error)?.message ?? err) + String((err as { cause?: Error })?.cause?.message ?? ''))) throw err;
-    throw new CliError(`the lock workflow ${lockId} runs, but no worker answers for it`, { hint: 'start a worker that serves the workflow queue: `npm run worker`' });
+    if (
+      !/no poller|worker may be down/i.test(
+        String((err as Error)?.message ?? err) + String((err as { cause?: Error })?.cause?.message ?? ''),
+      )
+    )
+      throw err;
+    throw new CliError(`the lock workflow ${lockId} runs, but no worker answers for it`, {
+      hint: 'start a worker that serves the workflow queue: `npm run worker`',
+    });
   }
 }
 
@@ -68,12 +81,15 @@ export function formatLockState(s: LockState): string {
       : `holder      none: the lock is free (last token ${s.token})`,
   );
   lines.push(`waiters     ${s.waiters.length} (capacity ${s.capacity})`);
-  for (const w of s.waiters) lines.push(`  ${w.position}. ${w.beadId} (node ${w.node}${w.priority ? `, ${w.priority}` : ''}) queued ${time(w.queuedAt)}`);
+  for (const w of s.waiters)
+    lines.push(`  ${w.position}. ${w.beadId} (node ${w.node}${w.priority ? `, ${w.priority}` : ''}) queued ${time(w.queuedAt)}`);
   if (s.warnings.length) {
     lines.push('warnings');
     for (const w of s.warnings) lines.push(`  ${time(w.at)} ${w.message}`);
   }
   const st = s.stats;
-  lines.push(`totals      ${st.granted} granted, ${st.released} released, ${st.forced} forced, ${st.refused} refused, ${st.withdrawn} withdrawn (generation ${s.generation})`);
+  lines.push(
+    `totals      ${st.granted} granted, ${st.released} released, ${st.forced} forced, ${st.refused} refused, ${st.withdrawn} withdrawn (generation ${s.generation})`,
+  );
   return lines.join('\n');
 }

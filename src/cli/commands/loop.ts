@@ -33,7 +33,8 @@ export function register(program: Command): void {
         const concurrency = whole(flags.concurrency, '--concurrency');
         const maxIterations = flags.maxIterations === undefined ? undefined : whole(flags.maxIterations, '--max-iterations');
         const pollMs = parseDuration(flags.poll);
-        if (pollMs === undefined || pollMs < 50) throw usageError(`--poll must be a duration of at least 50ms, not "${flags.poll}"`, 'write it like 500ms, 1s or 1m');
+        if (pollMs === undefined || pollMs < 50)
+          throw usageError(`--poll must be a duration of at least 50ms, not "${flags.poll}"`, 'write it like 500ms, 1s or 1m');
         const controller = new AbortController();
         const stop = () => {
           process.stderr.write('loop: stopping (started beads keep running in Temporal)\n');

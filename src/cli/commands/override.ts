@@ -18,9 +18,14 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (beadId: string, flags: { by: string; action: string; node?: string; reason?: string; json?: boolean }) => {
-        if (!(ACTIONS as readonly string[]).includes(flags.action)) throw usageError(`unknown action "${flags.action}"`, `use one of ${ACTIONS.join(', ')}`);
+        if (!(ACTIONS as readonly string[]).includes(flags.action))
+          throw usageError(`unknown action "${flags.action}"`, `use one of ${ACTIONS.join(', ')}`);
         if (flags.action === 'goto' && !flags.node) throw usageError('goto needs --node <key>', 'name the node to go to');
-        await override(beadId, { by: flags.by, action: flags.action as OverridePayload['action'], node: flags.node, reason: flags.reason }, flags.json);
+        await override(
+          beadId,
+          { by: flags.by, action: flags.action as OverridePayload['action'], node: flags.node, reason: flags.reason },
+          flags.json,
+        );
       }),
     );
 }

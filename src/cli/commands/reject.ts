@@ -7,7 +7,7 @@ export function register(program: Command): void {
     .command('reject')
     .description('reject the approval node a bead waits on (signal `reject`); the reason becomes feedback')
     .argument('<bead>', 'bead id')
-    .requiredOption('--by <who>', 'your role or name (checked against the node\'s approvers)')
+    .requiredOption('--by <who>', "your role or name (checked against the node's approvers)")
     .requiredOption('--reason <text>', 'what must change: the next agent turn sees it')
     .option('--node <key>', 'the approval node meant (default: the one waiting)')
     .option('--json', 'machine-readable output')

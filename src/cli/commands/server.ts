@@ -44,7 +44,9 @@ async function runServer(flags: ServerFlags): Promise<void> {
     throw new CliError((err as Error).message, { hint: `if it is a beadflow server, use it: TEMPORAL_ADDRESS=${plan.address}` });
   }
   if (plan.dbFile) fs.mkdirSync(path.dirname(plan.dbFile), { recursive: true });
-  say(`starting the Temporal dev server (${plan.dbFile ? `data in ${path.relative(process.cwd(), plan.dbFile) || plan.dbFile}` : 'in memory'})`);
+  say(
+    `starting the Temporal dev server (${plan.dbFile ? `data in ${path.relative(process.cwd(), plan.dbFile) || plan.dbFile}` : 'in memory'})`,
+  );
   await runForeground(binary, plan);
 }
 
@@ -101,7 +103,12 @@ async function runForeground(binary: TemporalBinary, plan: DevServerPlan): Promi
   say('stopped');
 }
 
-function startFailure(binary: TemporalBinary, spawnError: Error | undefined, exit: { code: number | null } | undefined, err: unknown): CliError {
+function startFailure(
+  binary: TemporalBinary,
+  spawnError: Error | undefined,
+  exit: { code: number | null } | undefined,
+  err: unknown,
+): CliError {
   if (spawnError) return new CliError(`cannot run ${binary.path}: ${spawnError.message}`);
   const why = exit ? `exited with code ${exit.code}` : (err as Error).message;
   return new CliError(`the Temporal server did not start: ${why}`, { hint: 'see its output above' });

@@ -39,7 +39,9 @@ export function register(program: Command): void {
         } else {
           for (const f of findings) process.stdout.write(`${formatFinding(f)}\n`);
           const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-          process.stdout.write(`${plural(files.length, 'file')} checked: ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}\n`);
+          process.stdout.write(
+            `${plural(files.length, 'file')} checked: ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}\n`,
+          );
         }
         if (failed) process.exitCode = 1;
       }),
@@ -62,7 +64,15 @@ function expand(paths: string[], findings: Finding[]): string[] {
     }
     const found = definitionFiles(p);
     if (found.length === 0) {
-      findings.push({ file: p, line: 0, col: 0, severity: 'error', code: 'no-definitions', message: 'no *.yaml or *.yml files in this directory', hint: 'pass definition files, or the directory that holds them' });
+      findings.push({
+        file: p,
+        line: 0,
+        col: 0,
+        severity: 'error',
+        code: 'no-definitions',
+        message: 'no *.yaml or *.yml files in this directory',
+        hint: 'pass definition files, or the directory that holds them',
+      });
     }
     files.push(...found);
   }

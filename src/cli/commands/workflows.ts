@@ -12,7 +12,9 @@ import { table, truncate } from '../table';
 
 /** `workflows list|show`: definitions from the catalog (definitions/ + yours) and from the ledger (what ran). */
 export function register(program: Command): void {
-  const workflows = program.command('workflows').description('definitions: the catalog (definitions/, BEADFLOW_DEFINITIONS) and those recorded in the ledger');
+  const workflows = program
+    .command('workflows')
+    .description('definitions: the catalog (definitions/, BEADFLOW_DEFINITIONS) and those recorded in the ledger');
   workflows
     .command('list')
     .description('every definition in the catalog or the ledger, with its run count')
@@ -41,9 +43,30 @@ async function fromLedger<T>(fn: Parameters<typeof withLedger<T>>[0]): Promise<T
 async function list(flags: { definitions?: string; json?: boolean }): Promise<void> {
   const catalog = loadCatalog(defaultDefinitionDirs(flags.definitions));
   const recorded = (await fromLedger((ledger) => listLedgerWorkflows(ledger.pool))) ?? [];
-  const byId = new Map<string, { id: string; name: string; workflow_type: string; is_default: boolean; in_catalog: boolean; in_ledger: boolean; executions: number; changed_since_recorded: boolean }>();
+  const byId = new Map<
+    string,
+    {
+      id: string;
+      name: string;
+      workflow_type: string;
+      is_default: boolean;
+      in_catalog: boolean;
+      in_ledger: boolean;
+      executions: number;
+      changed_since_recorded: boolean;
+    }
+  >();
   for (const d of catalog.definitions.values()) {
-    byId.set(d.id, { id: d.id, name: d.name, workflow_type: d.workflowType, is_default: d.isDefault, in_catalog: true, in_ledger: false, executions: 0, changed_since_recorded: false });
+    byId.set(d.id, {
+      id: d.id,
+      name: d.name,
+      workflow_type: d.workflowType,
+      is_default: d.isDefault,
+      in_catalog: true,
+      in_ledger: false,
+      executions: 0,
+      changed_since_recorded: false,
+    });
   }
   for (const w of recorded) {
     const known = byId.get(w.id);
@@ -60,7 +83,16 @@ async function list(flags: { definitions?: string; json?: boolean }): Promise<vo
   process.stdout.write(
     `${table(
       ['ID', 'TYPE', 'DEFAULT', 'WHERE', 'RUNS', 'NAME'],
-      rows.map((r) => [r.id, r.workflow_type, r.is_default ? 'yes' : '', [r.in_catalog ? 'catalog' : '', r.in_ledger ? `ledger${r.changed_since_recorded ? ' (older version)' : ''}` : ''].filter(Boolean).join(', '), r.executions, truncate(r.name, 50)]),
+      rows.map((r) => [
+        r.id,
+        r.workflow_type,
+        r.is_default ? 'yes' : '',
+        [r.in_catalog ? 'catalog' : '', r.in_ledger ? `ledger${r.changed_since_recorded ? ' (older version)' : ''}` : '']
+          .filter(Boolean)
+          .join(', '),
+        r.executions,
+        truncate(r.name, 50),
+      ]),
     )}\n`,
   );
 }
@@ -80,9 +112,15 @@ function describeCatalog(d: ResolvedDefinition): string {
   return [
     `definition  ${d.id}  "${d.name}" (type ${d.workflowType}${d.isDefault ? ', default' : ''}; from ${d.source ?? 'catalog'})`,
     '',
-    table(['NODE', 'TYPE', 'ROLE', 'MAX ATTEMPTS', 'TIMEOUT MIN'], d.nodes.map((n) => [n.key, n.type, n.role, n.maxAttempts, n.timeoutMs / 60_000])),
+    table(
+      ['NODE', 'TYPE', 'ROLE', 'MAX ATTEMPTS', 'TIMEOUT MIN'],
+      d.nodes.map((n) => [n.key, n.type, n.role, n.maxAttempts, n.timeoutMs / 60_000]),
+    ),
     '',
-    table(['FROM', 'TO', 'CONDITION', 'PRIORITY'], d.edges.map((e) => [e.from || '(start)', e.to || '(end)', e.condition, e.priority])),
+    table(
+      ['FROM', 'TO', 'CONDITION', 'PRIORITY'],
+      d.edges.map((e) => [e.from || '(start)', e.to || '(end)', e.condition, e.priority]),
+    ),
   ].join('\n');
 }
 
@@ -91,8 +129,14 @@ function describeLedger(r: LedgerWorkflowDetail): string {
   return [
     `definition  ${w.id}  "${w.name}" (type ${w.workflow_type}; from the ledger, ${w.executions} run(s))`,
     '',
-    table(['NODE', 'TYPE', 'ROLE', 'MAX ATTEMPTS', 'TIMEOUT MIN'], r.nodes.map((n) => [n.node_key, n.node_type, n.role_required, n.max_attempts, Number(n.timeout_minutes)])),
+    table(
+      ['NODE', 'TYPE', 'ROLE', 'MAX ATTEMPTS', 'TIMEOUT MIN'],
+      r.nodes.map((n) => [n.node_key, n.node_type, n.role_required, n.max_attempts, Number(n.timeout_minutes)]),
+    ),
     '',
-    table(['FROM', 'TO', 'CONDITION', 'PRIORITY'], r.edges.map((e) => [e.from_node_key || '(start)', e.to_node_key || '(end)', e.condition, e.priority])),
+    table(
+      ['FROM', 'TO', 'CONDITION', 'PRIORITY'],
+      r.edges.map((e) => [e.from_node_key || '(start)', e.to_node_key || '(end)', e.condition, e.priority]),
+    ),
   ].join('\n');
 }
