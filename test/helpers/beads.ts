@@ -91,3 +91,10 @@ export function waitForState(handle: BeadHandle, ok: (s: BeadState) => boolean, 
 export function moves(s: BeadState): string[] {
   return s.history.filter((h) => h.kind === 'move').map((h) => `${h.node || '^'}>${h.to || '$'}:${h.condition}`);
 }
+
+/** Starts a bead and waits until it stops for a decision. */
+export async function startParked(h: BeadHarness, definition: ResolvedDefinition): Promise<BeadHandle> {
+  const handle = await h.start(definition);
+  await waitForState(handle, (x) => x.status === 'waiting_approval', `bead ${handle.workflowId} waiting for a decision`);
+  return handle;
+}

@@ -5,14 +5,13 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { BeadHarness, state, waitForState } from '../helpers/beads';
+import { BeadHarness, startParked, state, waitForState } from '../helpers/beads';
 import { startTestEnv, waitFor } from '../helpers/temporal';
-import { bugLike } from '../fixtures/definitions';
+import { humanReview } from '../fixtures/definitions';
 import { workflowPollers } from '../../src/client/pollers';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '../../bin/beadflow.js');
-const humanReview = () => bugLike({ pm: { approval: { approvers: ['Product Manager'], mode: 'human' } } });
 
 type CliResult = { code: number; stdout: string; stderr: string };
 
@@ -34,8 +33,7 @@ describe('CLI decisions, cancel and status', () => {
     await (
       await h.workers()
     ).runUntil(async () => {
-      const handle = await h.start(humanReview());
-      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const handle = await startParked(h, humanReview());
       const refused = await cli('reject', handle.workflowId, '--by', 'Mallory', '--reason', 'no');
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /refused the reject: Mallory may not decide "pm_review"/);
@@ -76,8 +74,7 @@ describe('CLI decisions, cancel and status', () => {
     await (
       await h.workers()
     ).runUntil(async () => {
-      const handle = await h.start(humanReview());
-      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const handle = await startParked(h, humanReview());
       const r = await cli('cancel', handle.workflowId, '--by', 'Operator', '--reason', 'wrong repository');
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /now cancelled/);

@@ -5,14 +5,13 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { BeadHarness, moves, state, waitForState } from '../helpers/beads';
+import { BeadHarness, startParked, moves, state, waitForState } from '../helpers/beads';
 import { saveHistory } from '../helpers/histories';
 import { startTestEnv, testTemporalBinary } from '../helpers/temporal';
-import { bugLike, definition, node } from '../fixtures/definitions';
+import { definition, humanReview, node } from '../fixtures/definitions';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '../../bin/beadflow.js');
-const humanReview = (over = {}) => bugLike({ pm: { approval: { approvers: ['Product Manager'], mode: 'human' }, ...over } });
 
 describe('approvals', () => {
   let env: TestWorkflowEnvironment;
@@ -68,8 +67,7 @@ describe('approvals', () => {
     await (
       await h.workers()
     ).runUntil(async () => {
-      const handle = await h.start(humanReview());
-      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const handle = await startParked(h, humanReview());
       const cli = (...args: string[]) =>
         run('node', [BIN, ...args], { env: { ...process.env, TEMPORAL_ADDRESS: env.address } }).catch(
           (e: { code: number; stderr: string }) => e,

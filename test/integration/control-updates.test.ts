@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { BeadHarness, moves, state, waitForState } from '../helpers/beads';
+import { BeadHarness, startParked, moves, state, waitForState } from '../helpers/beads';
 import { startTestEnv, testTemporalBinary, uniqueId } from '../helpers/temporal';
-import { bugLike } from '../fixtures/definitions';
+import { bugLike, humanReview } from '../fixtures/definitions';
 import { approveUpdate, DECISION_REFUSED, rejectUpdate } from '../../src/workflows/messages';
 import { LIMITS } from '../../src/shared/limits';
 
 const run = promisify(execFile);
-const humanReview = () => bugLike({ pm: { approval: { approvers: ['Product Manager'], mode: 'human' } } });
 
 async function eventCount(env: TestWorkflowEnvironment, workflowId: string): Promise<number> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -45,8 +44,7 @@ describe('decision Updates and hostile input', () => {
     await (
       await h.workers()
     ).runUntil(async () => {
-      const handle = await h.start(humanReview());
-      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const handle = await startParked(h, humanReview());
       const { stdout } = await run(bin.path!, [
         'workflow',
         'update',
@@ -74,8 +72,7 @@ describe('decision Updates and hostile input', () => {
     await (
       await h.workers()
     ).runUntil(async () => {
-      const handle = await h.start(humanReview());
-      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const handle = await startParked(h, humanReview());
       const before = await eventCount(env, handle.workflowId);
       const stranger = await refusal(handle.executeUpdate(approveUpdate, { args: [{ by: 'Mallory', reason: 'lgtm' }] }));
       assert.match(stranger.message, /Mallory may not decide "pm_review"/);
@@ -107,8 +104,7 @@ describe('decision Updates and hostile input', () => {
     await (
       await h.workers()
     ).runUntil(async () => {
-      const handle = await h.start(humanReview());
-      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const handle = await startParked(h, humanReview());
       const mb = 'M'.repeat(1_000_000);
       await handle.signal('approve', { by: mb, node: mb, reason: 'hi' });
       await handle.signal('approve', { by: mb, node: mb, reason: 'again' });
@@ -183,8 +179,7 @@ describe('decision Updates and hostile input', () => {
     await (
       await h.workers()
     ).runUntil(async () => {
-      const handle = await h.start(humanReview());
-      await waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review');
+      const handle = await startParked(h, humanReview());
       await handle.signal('cancel', { by: 'Operator', reason: 'duplicate of another bead' });
       await handle.cancel();
       await assert.rejects(handle.result());
