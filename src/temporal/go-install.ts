@@ -36,7 +36,8 @@ export async function describeGo(go: string, env: NodeJS.ProcessEnv): Promise<Go
   const res = await runCapture(go, ['env', 'GOVERSION', 'GOPROXY', 'GOSUMDB'], { env: goEnv(env), timeoutMs: 30_000 });
   const [version, proxy, sumdb] = res.stdout.split('\n').map((l) => l.trim());
   if (res.code !== 0 || !version) return undefined;
-  return { path: go, version, proxy: proxy || 'https://proxy.golang.org,direct', sumdb: sumdb || 'sum.golang.org' };
+  // `go env` prints the effective settings (its defaults included); empty only from a broken toolchain.
+  return { path: go, version, proxy: proxy || "Go's default", sumdb: sumdb || "Go's default" };
 }
 
 /** `go1.26.8` → true; `go1.24.2` → false; development builds count as new enough. */

@@ -34,15 +34,15 @@ function fakeGo(opts: { version?: string; modDownload?: ModDownload } = {}): voi
   const mod: Record<ModDownload, string> = {
     ok: 'echo "{}"',
     'proxy-down':
-      'echo \'{"Error": "github.com/temporalio/cli@v1.5.1: Get \\"https://proxy.golang.org/github.com/temporalio/cli/@v/v1.5.1.info\\": dial tcp: lookup proxy.golang.org: no such host"}\'; exit 1',
+      'echo \'{"Error": "github.com/temporalio/cli@v1.5.1: Get \\"https://goproxy.example/github.com/temporalio/cli/@v/v1.5.1.info\\": dial tcp: lookup goproxy.example: no such host"}\'; exit 1',
     'sumdb-down':
-      'echo "verifying github.com/temporalio/cli@v1.5.1: github.com/temporalio/cli@v1.5.1: Get \\"https://sum.golang.org/lookup/github.com/temporalio/cli@v1.5.1\\": dial tcp: i/o timeout" >&2; exit 1',
+      'echo "verifying github.com/temporalio/cli@v1.5.1: github.com/temporalio/cli@v1.5.1: Get \\"https://sumdb.example/lookup/github.com/temporalio/cli@v1.5.1\\": dial tcp: i/o timeout" >&2; exit 1',
     hang: 'exec sleep 30',
   };
   writeScript(
     path.join(fakeBin, 'go'),
     `case "$1" in
-  env) echo ${opts.version ?? 'go1.26.0'}; echo https://proxy.golang.org,direct; echo sum.golang.org ;;
+  env) echo ${opts.version ?? 'go1.26.0'}; echo https://goproxy.example,direct; echo sumdb.example ;;
   mod) ${mod[opts.modDownload ?? 'ok']} ;;
   install)
     echo "GOTOOLCHAIN=$GOTOOLCHAIN CGO_ENABLED=$CGO_ENABLED GOBIN=$GOBIN" >> "${root}/go-install.calls"
@@ -157,12 +157,12 @@ describe('resolveTemporalBinary', () => {
 
   test('an unreachable module proxy is named as such', async () => {
     fakeGo({ modDownload: 'proxy-down' });
-    await assert.rejects(resolve(), /Go module proxy \(GOPROXY=https:\/\/proxy\.golang\.org,direct\) cannot be reached/);
+    await assert.rejects(resolve(), /Go module proxy \(GOPROXY=https:\/\/goproxy\.example,direct\) cannot be reached/);
   });
 
   test('an unreachable checksum database is named as such', async () => {
     fakeGo({ modDownload: 'sumdb-down' });
-    await assert.rejects(resolve(), /checksum database \(GOSUMDB=sum\.golang\.org\) cannot be reached.*GOSUMDB=off/);
+    await assert.rejects(resolve(), /checksum database \(GOSUMDB=sumdb\.example\) cannot be reached.*GOSUMDB=off/);
   });
 
   test('a network that does not answer times out instead of hanging', async () => {
