@@ -3,6 +3,8 @@ import { Context } from '@temporalio/activity';
 import type { AgentTurnInput, AgentTurnResult } from '../shared/agent';
 import { AGENT_OUTCOMES } from '../shared/agent';
 import type { AgentProvider } from './agents/provider';
+import { isLoopPlanner } from './agents/llm';
+import { RoleRoutedProvider } from './agents/routed';
 import { withVerify } from './agents/verify';
 import { malformedResult } from './errors';
 import { Workspaces } from './git/turn-workspace';
@@ -17,7 +19,7 @@ export interface TurnObserver {
 export function createAgentActivities(
   agent: AgentProvider,
   observe?: TurnObserver,
-  opts: { worktreesRoot?: string } = {},
+  opts: { worktreesRoot?: string; hostQueue?: string } = {},
 ): AgentActivities {
   // Verify nodes with a command run it, whatever agent this worker runs.
   const provider = withVerify(agent);
@@ -32,6 +34,26 @@ export function createAgentActivities(
       // The bead's work on this host: a worktree reset to the recorded commit (every attempt starts clean).
       const ws = input.workspace ? await workspaces.prepare(input.beadId, input.workspace) : undefined;
       try {
+        const own = agent instanceof RoleRoutedProvider ? agent.providerFor(input.node.role) : agent;
+        const runsCommand = input.node.type === 'verify' && !!input.node.verify?.command.length;
+        if (isLoopPlanner(own) && !runsCommand && input.canLoop && opts.hostQueue) {
+          const plan = await own.planLoop(input, {
+            queue: opts.hostQueue,
+            worktree: ws?.dir,
+            ...(ws && input.node.type !== 'verify'
+              ? {
+                  finish: {
+                    ...ws.workspace,
+                    title: input.bead.title,
+                    node: input.node.key,
+                    turn: `${input.node.key}#${input.dispatchIndex}`,
+                  },
+                }
+              : {}),
+          });
+          log('agent turn handed to its loop', { hostQueue: plan.hostQueue, model: plan.model, tools: plan.tools.length });
+          return { outcome: 'success', summary: '', agent: plan.agent, loop: plan };
+        }
         const deadline = ctx.info.startToCloseTimeoutMs ? Date.now() + ctx.info.startToCloseTimeoutMs : undefined;
         const turnInput = ws ? { ...input, worktree: ws.dir } : input;
         const result = await provider.runTurn(turnInput, {

@@ -61,9 +61,13 @@ function resolveNode(node: RawNode, defaults: RawNodeSettings): ResolvedNode {
     maxCycles: node.max_cycles ?? defaults.max_cycles ?? DEFAULTS.maxCycles,
     maxDispatches: node.max_dispatches ?? defaults.max_dispatches ?? DEFAULTS.maxDispatches,
     roleWaitMs: ms(node.role_wait) ?? ms(defaults.role_wait) ?? DEFAULTS.roleWaitMs,
+    maxToolCalls: node.max_tool_calls ?? defaults.max_tool_calls ?? DEFAULTS.maxToolCalls,
+    maxTokens: node.max_tokens ?? defaults.max_tokens ?? DEFAULTS.maxTokens,
     metadata: node.metadata ?? {},
   };
   if (node.persona_hint !== undefined) resolved.personaHint = node.persona_hint;
+  const testCommand = node.test_command ?? defaults.test_command;
+  if (testCommand) resolved.testCommand = [...testCommand];
   if (node.node_type === 'approval') {
     // Loom's approval nodes name the deciding role in role_required; that role is the default approver.
     resolved.approval = {

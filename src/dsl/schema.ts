@@ -42,6 +42,17 @@ export const nodeSettingsShape = {
       default: '1h',
     })
     .optional(),
+  max_tool_calls: count(1, 'Model agents: tool calls one turn may make before it ends as failure.', DEFAULTS.maxToolCalls).optional(),
+  max_tokens: count(
+    1,
+    "Model agents: tokens (the API's usage, input + output) one turn may spend before it ends as failure.",
+    DEFAULTS.maxTokens,
+  ).optional(),
+  test_command: z
+    .array(z.string().min(1))
+    .min(1)
+    .meta({ description: "Model agents: argv of the run_tests tool, run in the bead's worktree without a shell, e.g. [npm, test]." })
+    .optional(),
   lease: duration.meta({ description: 'Commit nodes: how long the repository lock is held before it expires.', default: '5m' }).optional(),
 };
 

@@ -35,6 +35,11 @@ export interface ResolvedNode {
   roleWaitMs?: number;
   approval?: { approvers: string[]; mode: ApprovalMode };
   verify?: { command: string[] };
+  /** Model agents: tool calls and tokens per turn. Absent in definitions resolved before they existed. */
+  maxToolCalls?: number;
+  maxTokens?: number;
+  /** Model agents: argv of run_tests. */
+  testCommand?: string[];
   /** Commit nodes: lock lease. */
   leaseMs?: number;
   /** Merge nodes: which fork they join and whether all branches or the first must arrive. */
@@ -82,4 +87,6 @@ export const DEFAULTS = {
   retry: { initialMs: 1_000, coefficient: 2, maxMs: 60_000 } satisfies RetryPolicy,
   leaseMs: 5 * 60_000,
   roleWaitMs: 60 * 60_000,
+  maxToolCalls: 50,
+  maxTokens: 500_000,
 } as const;

@@ -106,6 +106,7 @@ export class Interpreter {
       dispatch: c.dispatch,
       startedAt,
       endedAt: now,
+      ...(result.usage ? { usage: result.usage } : {}),
     };
     if (outcome === 'redispatch') {
       record(this.state, { ...base, kind: 'turn', outcome, summary: result.summary, branch: this.branchOf(c) });

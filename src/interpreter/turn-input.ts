@@ -16,6 +16,10 @@ export function buildTurnInput(state: InterpreterState, bead: Bead, node: Resolv
       personaHint: node.personaHint,
       instructions: node.instructions,
       verify: node.verify,
+      ...(node.maxToolCalls !== undefined && node.maxTokens !== undefined
+        ? { limits: { maxToolCalls: node.maxToolCalls, maxTokens: node.maxTokens } }
+        : {}),
+      ...(node.testCommand ? { testCommand: node.testCommand } : {}),
     },
     attempt: cursor.attempt,
     dispatch: cursor.dispatch,

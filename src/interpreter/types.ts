@@ -3,6 +3,7 @@
  * `state` query's answer and what continue-as-new carries; a Step is what the workflow shell
  * must do next (run a turn, wait for a decision, sleep, fork, end).
  */
+import type { TurnUsage } from '../shared/agent-loop';
 import type { Condition } from '../dsl/types';
 import type { AgentOutcome } from '../shared/agent';
 
@@ -43,6 +44,8 @@ export interface HistoryEntry {
   startedAt?: number;
   endedAt: number;
   summary: string;
+  /** Model agents' turns: model calls, tool calls and tokens spent. */
+  usage?: TurnUsage;
 }
 
 export type EscalationReason = 'attempts' | 'cycles' | 'hops' | 'timeout' | 'dispatches' | 'no_route' | 'branch' | 'no_worker_for_role';

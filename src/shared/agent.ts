@@ -1,4 +1,6 @@
 /** The contract between the interpreter and every agent provider (one activity: `agentTurn`). */
+import type { AgentLimits, AgentLoopPlan, TurnUsage } from './agent-loop';
+
 export const AGENT_OUTCOMES = ['success', 'failure', 'approved', 'rejected', 'redispatch'] as const;
 export type AgentOutcome = (typeof AGENT_OUTCOMES)[number];
 
@@ -12,6 +14,10 @@ export interface AgentTurnInput {
     personaHint?: string;
     instructions: string;
     verify?: { command: string[] };
+    /** Model agents: the node's max_tool_calls and max_tokens. */
+    limits?: AgentLimits;
+    /** argv of the model agent's run_tests tool (the node's or `defaults:` test_command). */
+    testCommand?: string[];
   };
   /** 1-based attempt within the current visit of the node. */
   attempt: number;
@@ -30,6 +36,8 @@ export interface AgentTurnInput {
   worktree?: string;
   /** Where the bead's work is (remote, ref, the recorded commit): the turn makes its own worktree from it. */
   workspace?: TurnWorkspace;
+  /** The workflow runs a model agent's turn as an `agentLoop` child when the activity hands it a plan. */
+  canLoop?: boolean;
 }
 
 /** A bead's work as a turn finds it: the ref on the remote and the commit the workflow recorded. */
@@ -47,4 +55,8 @@ export interface AgentTurnResult {
   agent: string;
   /** The commit the bead's work is at after the turn (turns with a workspace); the workflow records it. */
   head?: string;
+  /** Model agents: model calls, tool calls and tokens the turn spent. */
+  usage?: TurnUsage;
+  /** Model agents: the worktree is ready on this host; the workflow runs the turn's loop (never set with a final outcome). */
+  loop?: AgentLoopPlan;
 }

@@ -40,4 +40,8 @@ export const ERROR_TYPES = {
   invalidDefinition: 'InvalidDefinition',
   malformedAgentResult: 'MalformedAgentResult',
   agentConfiguration: 'AgentConfigurationError',
+  /** The model endpoint is down, overloaded (429/5xx) or unreachable: retried by Temporal. */
+  modelUnavailable: 'ModelUnavailable',
+  /** The model endpoint refused the request (4xx other than 408/409/429): not retried. */
+  modelRequestRefused: 'ModelRequestRefused',
 } as const;

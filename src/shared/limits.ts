@@ -24,6 +24,10 @@ export const LIMITS = {
   answerChars: 256 * 1024,
   /** Any one activity input, query answer or continue-as-new input: checked before it is sent. */
   payloadBytes: 1024 * 1024,
+  /** One tool result a model sees (64 KiB); longer ones are cut with a note. */
+  toolResultChars: 64 * 1024,
+  /** A model turn's transcript (what each model call sends): beyond it the turn ends as failure. */
+  transcriptBytes: 768 * 1024,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

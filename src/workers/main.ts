@@ -1,5 +1,5 @@
 /**
- * `npm run worker [-- --roles "QA Engineer,Product Manager"] [--agent scripted|command|openai]
+ * `npm run worker [-- --roles "QA Engineer,Product Manager"] [--agent scripted|command|llm] [--model provider:model]
  * [--no-workflows] [--personas DIR]`: with no roles it serves the workflow queue and every role.
  * SIGINT/SIGTERM stop it gracefully: Temporal's Runtime stops polling, running turns get the
  * shutdown grace time to finish, then are cancelled and handed back to other workers.
@@ -23,6 +23,7 @@ export { parseRoles } from './options';
 export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const provider = createProvider({
     agent: config.agent,
+    model: config.model,
     scenarioFile: config.scenario,
     agentCommand: config.agentCommand,
     agentArgs: config.agentArgs,

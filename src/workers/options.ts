@@ -17,6 +17,8 @@ export interface WorkerConfig {
   /** Canonical role names ("QA Engineer"). */
   roles: string[];
   agent?: string;
+  /** llm agents: `<provider>:<model>` for roles without BEADFLOW_MODEL_<ROLE>. */
+  model?: string;
   agentCommand?: string;
   agentArgs?: string[];
   scenario?: string;
@@ -61,7 +63,16 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     .configureOutput({ writeErr: () => undefined })
     .option('--roles <list>', 'comma-separated roles to serve (default: all) [BEADFLOW_ROLES]')
     .addOption(
-      new Option('--agent <provider>', 'agent provider [BEADFLOW_AGENT, default scripted]').choices(['scripted', 'command', 'openai']),
+      new Option('--agent <provider>', 'agent provider [BEADFLOW_AGENT, default scripted]').choices([
+        'scripted',
+        'command',
+        'llm',
+        'openai',
+      ]),
+    )
+    .option(
+      '--model <provider:model>',
+      'llm agents: e.g. openai:gpt-4.1, anthropic:claude-sonnet-4-5, openai-compatible:qwen2.5-coder [BEADFLOW_MODEL]',
     )
     .option('--agent-command <path>', 'command agents: the executable [BEADFLOW_AGENT_COMMAND]')
     .option(
@@ -90,6 +101,7 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   return {
     roles: parseRoles(str(o.roles, 'BEADFLOW_ROLES')),
     agent: str(o.agent, 'BEADFLOW_AGENT'),
+    model: str(o.model, 'BEADFLOW_MODEL'),
     agentCommand: str(o.agentCommand, 'BEADFLOW_AGENT_COMMAND'),
     agentArgs: Array.isArray(o.agentArg) ? o.agentArg : undefined,
     scenario: str(o.scenario, 'BEADFLOW_SCENARIO'),

@@ -6,7 +6,9 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { CommandAgent } from '../activities/agents/command';
-import { OpenAIAgent, roleModelsFromEnv } from '../activities/agents/openai';
+import { LlmAgent } from '../activities/agents/llm';
+import type { RoleTools } from '../activities/agents/llm';
+import { ModelCatalog, modelForRole, parseModelSpec } from '../activities/llm/models';
 import type { Personas } from '../activities/agents/personas';
 import { loadPersonas } from '../activities/agents/personas';
 import type { AgentProvider } from '../activities/agents/provider';
@@ -18,11 +20,15 @@ import type { Scenario } from '../shared/bead';
 import { KNOWN_ROLES, roleSlug } from '../shared/roles';
 import { loadScenarioFile } from '../shared/scenario';
 
-export const PROVIDERS = ['scripted', 'command', 'openai'] as const;
+export const PROVIDERS = ['scripted', 'command', 'llm', 'openai'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export interface ProviderOptions {
   agent?: string;
+  /** llm agents: `<provider>:<model>` (--model). */
+  model?: string;
+  /** llm agents: tools roles add from MCP servers. */
+  extraTools?: RoleTools;
   scenarioFile?: string;
   /** Command agents: the executable and its fixed arguments. */
   agentCommand?: string;
@@ -46,7 +52,8 @@ export function createProvider(opts: ProviderOptions): AgentProvider {
   const make = (name: ProviderName, role?: string): AgentProvider => {
     if (name === 'scripted') return scripted(opts, env);
     personas ??= readPersonas(opts.personasDir ?? env.BEADFLOW_PERSONAS);
-    return name === 'command' ? command(opts, env, personas, role) : openai(env, personas);
+    if (name === 'command') return command(opts, env, personas, role);
+    return llm(name, opts, env, personas, role);
   };
   const base = make(fallback);
   const byRole = new Map<string, AgentProvider>();
@@ -105,27 +112,21 @@ function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Person
   });
 }
 
-function openai(env: NodeJS.ProcessEnv, personas: Personas): AgentProvider {
-  const baseUrl = env.OPENAI_BASE_URL;
-  if (!baseUrl && !env.OPENAI_API_KEY) {
-    throw new BeadflowError('the openai agent needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local endpoint)', {
-      hint: 'set OPENAI_API_KEY, or OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 for an OpenAI-compatible server',
-      kind: 'usage',
-    });
+/**
+ * `llm`: a tool-using model agent. `openai` is the same agent on an OpenAI-compatible endpoint
+ * (the provider before `llm` existed): BEADFLOW_OPENAI_MODEL names the model, OPENAI_BASE_URL
+ * the endpoint. Every served role's model is checked now, so a missing key stops the worker.
+ */
+function llm(name: 'llm' | 'openai', opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Personas, role?: string): AgentProvider {
+  const legacyModel = env.BEADFLOW_OPENAI_MODEL || 'gpt-4o-mini';
+  const model = name === 'openai' && !opts.model && !env.BEADFLOW_MODEL ? `openai-compatible:${legacyModel}` : opts.model;
+  const models = new ModelCatalog(env);
+  for (const r of role ? [role] : (opts.roles ?? KNOWN_ROLES)) {
+    const text = modelForRole(r, { model, env });
+    const spec = parseModelSpec(text, opts.model && text === opts.model ? '--model' : 'BEADFLOW_MODEL');
+    models.check(spec, `role ${r}`);
   }
-  const retries = env.BEADFLOW_OPENAI_MAX_RETRIES;
-  if (retries !== undefined && !/^\d+$/.test(retries)) {
-    throw new BeadflowError(`BEADFLOW_OPENAI_MAX_RETRIES must be a whole number, not "${retries}"`, { kind: 'usage' });
-  }
-  return new OpenAIAgent({
-    baseUrl,
-    apiKey: env.OPENAI_API_KEY,
-    model: env.BEADFLOW_OPENAI_MODEL,
-    roleModels: roleModelsFromEnv(env),
-    personas,
-    maxRetries: retries === undefined ? undefined : Number(retries),
-    requestTimeoutMs: duration(env, 'BEADFLOW_OPENAI_TIMEOUT'),
-  });
+  return new LlmAgent({ model, env, personas, models, extraTools: opts.extraTools, name });
 }
 
 function readPersonas(dir: string | undefined): Personas {

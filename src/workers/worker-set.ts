@@ -9,6 +9,11 @@ import type { AgentProvider } from '../activities/agents/provider';
 import type { TurnObserver } from '../activities/agent-turn';
 import { createAgentActivities } from '../activities/agent-turn';
 import { noLedgerActivities } from '../activities/ledger';
+import { isLoopPlanner } from '../activities/agents/llm';
+import type { LlmAgent } from '../activities/agents/llm';
+import { RoleRoutedProvider } from '../activities/agents/routed';
+import { worktreesRoot } from '../activities/git/repo';
+import { createHostActivities, hostId, hostQueue } from '../activities/llm/host';
 import { ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, roleSlug, roleTaskQueue } from '../shared/roles';
 import { workflowBundle } from './bundle';
 
@@ -27,6 +32,8 @@ export interface WorkerSetOptions {
   observe?: TurnObserver;
   /** Where agent turns make this host's clones and worktrees (default BEADFLOW_WORKTREES, else ~/.cache/beadflow/worktrees). */
   worktreesRoot?: string;
+  /** This host's id: its queue serves the model agents' calls (default BEADFLOW_HOST_ID, else hostname + worktrees folder). */
+  hostId?: string;
   /** Extra activities for the workflow queue (git, lock, ledger). */
   workflowQueueActivities?: object;
   maxConcurrentActivityTaskExecutions?: number;
@@ -67,7 +74,26 @@ export class WorkerSet {
       );
       queues.push(taskQueue);
     }
-    const activities = createAgentActivities(opts.provider, opts.observe, { worktreesRoot: opts.worktreesRoot });
+    // Model agents' turns run their calls on the queue of the host that holds the worktree.
+    const root = opts.worktreesRoot ?? worktreesRoot();
+    const llm = loopPlanners(opts.provider)[0];
+    let ownQueue: string | undefined;
+    if (llm) {
+      ownQueue = hostQueue(opts.hostId ?? hostId(root));
+      workers.push(
+        await Worker.create({
+          connection: opts.connection,
+          namespace,
+          taskQueue: ownQueue,
+          activities: createHostActivities({ models: llm.models, extraTools: llm.extraTools, worktreesRoot: root }),
+          maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+          maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+          ...grace(opts),
+        }),
+      );
+      queues.push(ownQueue);
+    }
+    const activities = createAgentActivities(opts.provider, opts.observe, { worktreesRoot: root, hostQueue: ownQueue });
     const slugs = [...new Set(opts.roles.map(roleSlug))];
     for (const slug of slugs) {
       const taskQueue = roleTaskQueue(slug, opts.roleQueuePrefix ?? ROLE_QUEUE_PREFIX);
@@ -106,6 +132,11 @@ export class WorkerSet {
   shutdown(): void {
     for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
   }
+}
+
+function loopPlanners(provider: AgentProvider): LlmAgent[] {
+  const all = provider instanceof RoleRoutedProvider ? [provider.fallback, ...provider.byRole.values()] : [provider];
+  return all.filter(isLoopPlanner);
 }
 
 /** The SDK refuses an explicit undefined duration: pass the option only when it is set. */

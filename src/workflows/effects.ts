@@ -6,10 +6,14 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   CancellationScope,
+  ChildWorkflowCancellationType,
   TimeoutFailure,
+  executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/types';
 import type { ResolvedNode } from '../dsl/types';
@@ -24,6 +28,10 @@ import { innermostMessage, remainingMs, waitUntil } from './waits';
 import type { CommitNodes } from './commit-node';
 import { ERROR_TYPES } from '../shared/errors';
 import { withWorkspace } from './bead-workspace';
+import { agentLoop } from './agent-loop';
+
+/** Model agents' turns run as an agentLoop child; runs recorded before it never started one. */
+const AGENT_LOOP_PATCH = 'agent-loop';
 
 type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string; noWorkerAfterMs?: number };
 
@@ -77,12 +85,16 @@ export class Effects {
       buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree),
       this.commits?.workspace,
     );
+    input.canLoop = true;
     this.interp.turnStarted(cursorId);
     let result: Settled | undefined;
     const scope = new CancellationScope();
     const startedAt = Date.now();
     scope
-      .run(() => this.agents(node, role, deadline).agentTurn(input))
+      .run(async () => {
+        const first = await this.agents(node, role, deadline).agentTurn(input);
+        return first.loop ? this.runLoop(first, node, cursor, deadline) : first;
+      })
       .then(
         (value) => (result = { ok: true, value }),
         (err: unknown) => {
@@ -95,6 +107,31 @@ export class Effects {
         },
       );
     return { scope, settled: () => result, startedAt };
+  }
+
+  /** The turn's model calls and tool calls, each durable, on the host that prepared the worktree. */
+  private async runLoop(
+    first: AgentTurnResult,
+    node: ResolvedNode,
+    cursor: { id: string; attempt: number; dispatch: number },
+    deadline: number,
+  ): Promise<AgentTurnResult> {
+    patched(AGENT_LOOP_PATCH);
+    const dispatchIndex = this.interp.state.nodeDispatches[node.key] ?? 0;
+    return executeChild(agentLoop, {
+      workflowId: `${workflowInfo().workflowId}/turn/${node.key}/${dispatchIndex}.${cursor.attempt}.${cursor.dispatch}.${cursor.id}`,
+      args: [
+        {
+          beadId: this.bead.id,
+          node: node.key,
+          plan: first.loop!,
+          heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
+          ...(deadline > 0 && Number.isFinite(deadline) ? { deadline } : {}),
+        },
+      ],
+      staticSummary: `${node.key} · ${first.loop!.model}`,
+      cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
+    });
   }
 
   private nodeOf(cursorId: string): ResolvedNode {

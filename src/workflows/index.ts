@@ -2,3 +2,4 @@
 export { beadWorkflow } from './bead';
 export { ledgerCatchUp } from './ledger-catch-up';
 export { commitLock } from './commit-lock';
+export { agentLoop } from './agent-loop';

@@ -15,12 +15,21 @@ export interface PlannedResponse {
   body?: string;
   /** Never answer (until the client gives up). */
   hang?: boolean;
+  /** Tool calls of the assistant message (arguments as an object, or a raw string to send broken JSON). */
+  toolCalls?: Array<{ name: string; arguments: unknown }>;
+  /** Token usage reported (default 100 prompt + 20 completion). */
+  usage?: { prompt: number; completion: number };
 }
 
 export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
-  body: { model?: string; messages?: Array<{ role: string; content: string }>; response_format?: unknown };
+  body: {
+    model?: string;
+    messages?: Array<{ role: string; content: string | null; tool_calls?: unknown[]; tool_call_id?: string }>;
+    response_format?: unknown;
+    tools?: Array<{ type: string; function: { name: string; parameters?: unknown } }>;
+  };
 }
 
 export class ChatServer {
@@ -68,7 +77,30 @@ export class ChatServer {
         JSON.stringify({
           id: `c${index}`,
           object: 'chat.completion',
-          choices: [{ index: 0, message: { role: 'assistant', content: p.content ?? '' }, finish_reason: 'stop' }],
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content: p.content ?? (p.toolCalls ? null : ''),
+                ...(p.toolCalls
+                  ? {
+                      tool_calls: p.toolCalls.map((c, i) => ({
+                        id: `call_${index}_${i}`,
+                        type: 'function',
+                        function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) },
+                      })),
+                    }
+                  : {}),
+              },
+              finish_reason: p.toolCalls ? 'tool_calls' : 'stop',
+            },
+          ],
+          usage: {
+            prompt_tokens: p.usage?.prompt ?? 100,
+            completion_tokens: p.usage?.completion ?? 20,
+            total_tokens: (p.usage?.prompt ?? 100) + (p.usage?.completion ?? 20),
+          },
         });
       res.writeHead(p.status ?? 200, { 'content-type': 'application/json', ...p.headers });
       res.end(body);
@@ -81,4 +113,10 @@ export const httpError = (status: number, message: string, headers?: Record<stri
   status,
   headers,
   body: JSON.stringify({ error: { message, type: 'test' } }),
+});
+
+/** An assistant message that calls one tool. */
+export const toolCall = (name: string, args: unknown, usage?: PlannedResponse['usage']): PlannedResponse => ({
+  toolCalls: [{ name, arguments: args }],
+  usage,
 });

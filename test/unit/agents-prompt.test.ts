@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { parseAnswer } from '../../src/activities/agents/answer';
+import { parseAnswer } from '../../src/shared/answer';
 import { DEFAULT_PERSONAS_DIR, loadPersonas, personaFor } from '../../src/activities/agents/personas';
 import { buildPrompt } from '../../src/activities/agents/prompt';
 import { KNOWN_ROLES, roleSlug } from '../../src/shared/roles';

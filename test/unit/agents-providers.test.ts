@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CommandAgent } from '../../src/activities/agents/command';
-import { OpenAIAgent } from '../../src/activities/agents/openai';
+import { LlmAgent } from '../../src/activities/agents/llm';
 import { RoleRoutedProvider } from '../../src/activities/agents/routed';
 import { ScriptedAgent } from '../../src/activities/agents/scripted';
 import { BeadflowError } from '../../src/shared/errors';
@@ -107,10 +107,24 @@ describe('parseWorkerArgs', () => {
 });
 
 describe('createProvider', () => {
-  test('scripted by default; command and openai on request', () => {
+  test('scripted by default; command, llm and openai on request', () => {
     assert.ok(createProvider({ env: {} }) instanceof ScriptedAgent);
     assert.ok(createProvider({ agent: 'command', agentCommand: agentPath, env: {} }) instanceof CommandAgent);
-    assert.ok(createProvider({ env: { BEADFLOW_AGENT: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } }) instanceof OpenAIAgent);
+    const legacy = createProvider({ env: { BEADFLOW_AGENT: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
+    assert.ok(legacy instanceof LlmAgent);
+    assert.equal(
+      legacy.modelFor('QA Engineer'),
+      'openai-compatible:gpt-4o-mini',
+      'the old openai agent is llm on an OpenAI-compatible endpoint',
+    );
+    const llm = createProvider({
+      agent: 'llm',
+      model: 'anthropic:claude-sonnet-4-5',
+      env: { ANTHROPIC_API_KEY: 'k', BEADFLOW_MODEL_QA_ENGINEER: 'openai-compatible:qwen', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' },
+    });
+    assert.ok(llm instanceof LlmAgent);
+    assert.equal(llm.modelFor('QA'), 'openai-compatible:qwen', 'BEADFLOW_MODEL_<ROLE> wins');
+    assert.equal(llm.modelFor('Product Manager'), 'anthropic:claude-sonnet-4-5');
   });
 
   test('misconfiguration stops the worker at start with a hint', () => {
@@ -123,7 +137,10 @@ describe('createProvider', () => {
       () => createProvider({ agent: 'command', agentCommand: `${tmp.dir}/missing.sh`, env: {} }),
       cliError(/does not exist or is not executable/),
     );
-    assert.throws(() => createProvider({ agent: 'openai', env: {} }), cliError(/needs OPENAI_API_KEY/));
+    assert.throws(() => createProvider({ agent: 'openai', env: {} }), cliError(/OPENAI_BASE_URL is not set/));
+    assert.throws(() => createProvider({ agent: 'llm', env: {} }), cliError(/openai:gpt-4.1 but OPENAI_API_KEY is not set/));
+    assert.throws(() => createProvider({ agent: 'llm', model: 'anthropic:claude', env: {} }), cliError(/ANTHROPIC_API_KEY is not set/));
+    assert.throws(() => createProvider({ agent: 'llm', model: 'gpt-4.1', env: {} }), cliError(/is not <provider>:<model>/));
     assert.throws(
       () => createProvider({ agent: 'command', agentCommand: agentPath, env: { BEADFLOW_AGENT_ARGS: '--x' } }),
       cliError(/JSON array/),

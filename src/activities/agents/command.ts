@@ -6,7 +6,7 @@
  */
 import type { AgentTurnInput, AgentTurnResult } from '../../shared/agent';
 import { malformedResult } from '../errors';
-import { looksLikeJsonObject, parseAnswer } from './answer';
+import { looksLikeJsonObject, parseAnswer } from '../../shared/answer';
 import { tailText } from './output';
 import type { Personas } from './personas';
 import { buildPrompt } from './prompt';

@@ -4,7 +4,7 @@
  * get `text` on stdin; chat models get `system` and `user` as two messages.
  */
 import type { AgentTurnInput } from '../../shared/agent';
-import { ANSWER_FORMAT } from './answer';
+import { ANSWER_FORMAT } from '../../shared/answer';
 import type { Personas } from './personas';
 import { personaFor } from './personas';
 

@@ -62,7 +62,7 @@ export class Workspaces {
     }
   }
 
-  async finish(turn: PreparedTurn, id: TurnIdentity): Promise<FinishedTurn> {
+  async finish(turn: Pick<PreparedTurn, 'dir' | 'workspace'>, id: TurnIdentity): Promise<FinishedTurn> {
     const { dir, workspace } = turn;
     await runGit(dir, ['add', '--all']);
     if ((await tryGit(dir, ['diff', '--cached', '--quiet'])).code === 0) return { head: workspace.head, pushed: false };
@@ -84,7 +84,7 @@ export class Workspaces {
   }
 
   /** The lease was refused: take an earlier attempt's push of this very turn, else refuse to overwrite. */
-  private async afterRefusal(turn: PreparedTurn, id: TurnIdentity): Promise<FinishedTurn> {
+  private async afterRefusal(turn: Pick<PreparedTurn, 'dir' | 'workspace'>, id: TurnIdentity): Promise<FinishedTurn> {
     const { dir, workspace } = turn;
     const listed = await runGit(dir, ['ls-remote', 'origin', workspace.ref]);
     const tip = listed.split(/\s/)[0] || '';

@@ -4,9 +4,9 @@
  * One schema, so a command agent and a model are held to the same contract.
  */
 import { z } from 'zod';
-import type { AgentOutcome } from '../../shared/agent';
-import { AGENT_OUTCOMES } from '../../shared/agent';
-import { LIMITS } from '../../shared/limits';
+import type { AgentOutcome } from './agent';
+import { AGENT_OUTCOMES } from './agent';
+import { LIMITS } from './limits';
 
 const answerSchema = z.object({
   outcome: z.enum(AGENT_OUTCOMES),

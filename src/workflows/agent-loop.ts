@@ -1,0 +1,103 @@
+/**
+ * `agentLoop`: one model agent's turn as a child workflow. Each model call and each tool call is
+ * its own activity on the queue of the host that holds the worktree, so the transcript lives in
+ * this workflow's history: a worker killed after the k-th model call resumes at call k+1 with
+ * the same transcript and without paying for the calls already made. The rules (limits, when the
+ * turn ends) are in src/interpreter/agent-loop.ts; this is the shell that runs them.
+ */
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { AgentLoop } from '../interpreter/agent-loop';
+import type { LoopStep } from '../interpreter/agent-loop';
+import type { AgentTurnResult } from '../shared/agent';
+import type { AgentLoopPlan, HostActivities } from '../shared/agent-loop';
+import { ERROR_TYPES } from '../shared/errors';
+
+export interface AgentLoopInput {
+  beadId: string;
+  node: string;
+  plan: AgentLoopPlan;
+  /** Epoch ms when the node's deadline ends the turn (the parent cancels this workflow then). */
+  deadline?: number;
+  /** Heartbeat timeout of each step (default 30 s): how soon a dead host's step is retried. */
+  heartbeatTimeoutMs?: number;
+}
+
+/** How long a step waits for its host to poll: past it the turn fails and is retried on any host from the recorded commit. */
+const HOST_WAIT_MS = 10 * 60_000;
+const MODEL_CALL_MS = 10 * 60_000;
+const TOOL_CALL_MS = 30 * 60_000;
+
+function hostActivities(plan: AgentLoopPlan, node: string, deadline?: number, heartbeatTimeoutMs = 30_000) {
+  const toolMs = deadline ? Math.max(1_000, Math.min(TOOL_CALL_MS, deadline - Date.now())) : TOOL_CALL_MS;
+  const common = {
+    taskQueue: plan.hostQueue,
+    scheduleToStartTimeout: HOST_WAIT_MS,
+    heartbeatTimeout: heartbeatTimeoutMs,
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  };
+  const model = proxyActivities<HostActivities>({
+    ...common,
+    summary: `model · ${node}`,
+    startToCloseTimeout: MODEL_CALL_MS,
+    // One layer owns retries: the SDK's are off, Temporal's honour the server's Retry-After (nextRetryDelay).
+    retry: {
+      initialInterval: 2_000,
+      backoffCoefficient: 2,
+      maximumInterval: 60_000,
+      maximumAttempts: 6,
+      nonRetryableErrorTypes: [ERROR_TYPES.modelRequestRefused],
+    },
+  });
+  const tools = proxyActivities<HostActivities>({
+    ...common,
+    summary: `tool · ${node}`,
+    startToCloseTimeout: toolMs,
+    retry: { initialInterval: 1_000, maximumAttempts: 3 },
+  });
+  return { modelCall: model.modelCall, toolCall: tools.toolCall, finishTurn: tools.finishTurn };
+}
+
+export async function agentLoop(input: AgentLoopInput): Promise<AgentTurnResult> {
+  const { plan, beadId, node, deadline } = input;
+  const host = hostActivities(plan, node, deadline, input.heartbeatTimeoutMs);
+  const loop = new AgentLoop(plan);
+  let step: LoopStep = { kind: 'model' };
+  while (step.kind !== 'done') {
+    if (step.kind === 'model') {
+      const reply = await host.modelCall({
+        model: plan.model,
+        system: plan.system,
+        messages: loop.messages,
+        tools: plan.tools,
+        beadId,
+        node,
+      });
+      step = loop.afterModel(reply);
+      continue;
+    }
+    for (const call of step.calls) {
+      const outcome =
+        AgentLoop.refusal(call) ??
+        (await host.toolCall({
+          beadId,
+          name: call.toolName,
+          input: call.input,
+          worktree: plan.worktree,
+          testCommand: plan.testCommand,
+          timeoutMs: deadline ? Math.max(1_000, deadline - Date.now()) : undefined,
+        }));
+      loop.afterTool(call, outcome);
+    }
+    step = loop.next();
+  }
+  // What the turn changed is committed and pushed whatever its outcome: a failed attempt's work is evidence.
+  const head =
+    plan.finish && plan.worktree ? (await host.finishTurn({ beadId, worktree: plan.worktree, finish: plan.finish })).head : undefined;
+  return {
+    outcome: step.outcome,
+    summary: step.summary,
+    agent: plan.agent,
+    usage: { ...loop.usage },
+    ...(head ? { head } : {}),
+  };
+}
