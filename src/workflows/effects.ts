@@ -13,7 +13,6 @@ import {
   patched,
   proxyActivities,
   sleep,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/types';
 import type { ResolvedNode } from '../dsl/types';
@@ -119,7 +118,7 @@ export class Effects {
     patched(AGENT_LOOP_PATCH);
     const dispatchIndex = this.interp.state.nodeDispatches[node.key] ?? 0;
     return executeChild(agentLoop, {
-      workflowId: `${workflowInfo().workflowId}/turn/${node.key}/${dispatchIndex}.${cursor.attempt}.${cursor.dispatch}.${cursor.id}`,
+      workflowId: `${this.bead.id}/turn/${node.key}/${dispatchIndex}.${cursor.attempt}.${cursor.dispatch}.${cursor.id}`,
       args: [
         {
           beadId: this.bead.id,

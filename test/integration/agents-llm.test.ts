@@ -24,6 +24,7 @@ import { definition, node } from '../fixtures/definitions';
 import { ChatServer, toolCall } from '../helpers/chat-server';
 import type { PlannedResponse } from '../helpers/chat-server';
 import { moves, state } from '../helpers/beads';
+import { saveHistory } from '../helpers/histories';
 import { startTestEnv, uniqueId, waitFor } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -197,6 +198,8 @@ describe('agents: llm (tool-using model agents)', () => {
       assert.equal(loops.length, 1, 'the turn ran as one agentLoop child');
       for (const id of [b.id, ...loops]) assert.ok(!(await historyText(env, id)).includes(KEY), `the key is not in ${id}'s history`);
       assert.ok((await historyText(env, loops[0])).includes('read_file'), "the child's history holds the transcript");
+      await saveHistory(env, b.id, 'llm-bead-fix-verify-commit');
+      await saveHistory(env, loops[0], 'llm-agent-loop');
     } finally {
       repo.cleanup();
     }
