@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolOutcome, ToolSpec } from '../../shared/agent-loop';
 import { sameRole } from '../../shared/roles';
 import type { McpServerConfig } from './mcp-config';
@@ -95,7 +96,7 @@ export class McpToolbox {
     } catch (err) {
       // The SDK rejects an aborted request with its own error; the caller wants its cancellation back.
       opts.signal?.throwIfAborted();
-      const timedOut = /timed out|timeout/i.test(message(err));
+      const timedOut = err instanceof McpError && err.code === Number(ErrorCode.RequestTimeout);
       return {
         ok: false,
         text: timedOut ? `tool ${name} timed out after ${timeoutMs} ms` : `tool ${name} failed: ${message(err)}${tail(conn.stderr())}`,
