@@ -1,5 +1,5 @@
 /**
- * `npm run worker [-- --roles "QA Engineer,Product Manager"] [--agent scripted|command|openai]
+ * `npm run worker [-- --roles "QA Engineer,Product Manager"] [--agent scripted|command|openai] [--agent-preset claude|codex|aider|opencode]
  * [--no-workflows] [--personas DIR]`: with no roles it serves the workflow queue and every role.
  * SIGINT/SIGTERM stop it gracefully: Temporal's Runtime stops polling, running turns get the
  * shutdown grace time to finish, then are cancelled and handed back to other workers.
@@ -26,6 +26,7 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
     scenarioFile: config.scenario,
     agentCommand: config.agentCommand,
     agentArgs: config.agentArgs,
+    agentPreset: config.agentPreset,
     personasDir: config.personas,
     roles: config.roles,
     env,
