@@ -1,5 +1,6 @@
 /**
  * `npm run worker [-- --roles "QA Engineer,Product Manager"] [--agent scripted|command|llm] [--model provider:model]
+ * [--agent-preset claude|codex|aider|opencode]
  * [--no-workflows] [--personas DIR]`: with no roles it serves the workflow queue and every role.
  * SIGINT/SIGTERM stop it gracefully: Temporal's Runtime stops polling, running turns get the
  * shutdown grace time to finish, then are cancelled and handed back to other workers.
@@ -14,6 +15,7 @@ import { roleSlug } from '../shared/roles';
 import type { WorkerConfig } from './options';
 import { parseWorkerArgs } from './options';
 import { createProvider } from './providers';
+import { McpToolbox, loadMcpServers } from '../activities/llm/mcp';
 import { ledgerConfig } from '../ledger/config';
 import { openWorkerLedger } from './ledger';
 import { WorkerSet } from './worker-set';
@@ -21,12 +23,17 @@ import { WorkerSet } from './worker-set';
 export { parseRoles } from './options';
 
 export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Tools roles add from MCP servers (beadflow.config.yaml, BEADFLOW_MCP_SERVERS): model agents only.
+  const mcpServers = loadMcpServers({ env });
+  const mcp = mcpServers.length ? new McpToolbox(mcpServers, { log: (m, f) => console.warn(`beadflow worker: ${m}`, f ?? '') }) : undefined;
   const provider = createProvider({
+    extraTools: mcp,
     agent: config.agent,
     model: config.model,
     scenarioFile: config.scenario,
     agentCommand: config.agentCommand,
     agentArgs: config.agentArgs,
+    agentPreset: config.agentPreset,
     personasDir: config.personas,
     roles: config.roles,
     env,
@@ -34,6 +41,7 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
   const settings = temporalSettings(env);
   // Closed in reverse order on every path, including a failure half-way through start-up.
   const closers: Array<() => Promise<void>> = [];
+  if (mcp) closers.push(() => mcp.close());
   try {
     const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
       throw describeConnectionError(err, settings) ?? err;

@@ -21,6 +21,8 @@ export interface WorkerConfig {
   model?: string;
   agentCommand?: string;
   agentArgs?: string[];
+  /** A real coding CLI run by the command provider (claude, codex, aider, opencode). */
+  agentPreset?: string;
   scenario?: string;
   personas?: string;
   workflows: boolean;
@@ -80,6 +82,10 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
       'command agents: one fixed argument (repeatable) [BEADFLOW_AGENT_ARGS as a JSON array]',
       (v: string, prev: string[] = []) => [...prev, v],
     )
+    .option(
+      '--agent-preset <name>',
+      'run a coding CLI as the agent: claude, codex, aider or opencode (implies --agent command) [BEADFLOW_AGENT_PRESET]',
+    )
     .option('--scenario <file>', 'scripted agents: default scenario [BEADFLOW_SCENARIO]')
     .option('--personas <dir>', 'directory of <role-slug>.md system prompts [BEADFLOW_PERSONAS, default personas/]')
     .option('--no-workflows', 'do not serve the workflow queue (agent turns only)')
@@ -104,6 +110,7 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     model: str(o.model, 'BEADFLOW_MODEL'),
     agentCommand: str(o.agentCommand, 'BEADFLOW_AGENT_COMMAND'),
     agentArgs: Array.isArray(o.agentArg) ? o.agentArg : undefined,
+    agentPreset: str(o.agentPreset, 'BEADFLOW_AGENT_PRESET'),
     scenario: str(o.scenario, 'BEADFLOW_SCENARIO'),
     personas: str(o.personas, 'BEADFLOW_PERSONAS'),
     workflows: o.workflows !== false,

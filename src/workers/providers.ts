@@ -2,6 +2,7 @@
  * Picks the agent provider a worker runs: --agent / BEADFLOW_AGENT (default `scripted`), and per
  * role BEADFLOW_AGENT_<ROLE_SLUG_UPPER> (e.g. BEADFLOW_AGENT_QA_ENGINEER=command). Everything is
  * checked here, at start, so a misconfigured worker stops with a hint instead of failing turns.
+ * --agent-preset / BEADFLOW_AGENT_PRESET picks a coding CLI for the command provider (implied).
  */
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { CommandAgent } from '../activities/agents/command';
 import { LlmAgent } from '../activities/agents/llm';
 import type { RoleTools } from '../activities/agents/llm';
 import { ModelCatalog, modelForRole, parseModelSpec } from '../activities/llm/models';
+import type { AgentPreset } from '../activities/agents/presets';
+import { PRESET_NAMES, findPreset } from '../activities/agents/presets';
 import type { Personas } from '../activities/agents/personas';
 import { loadPersonas } from '../activities/agents/personas';
 import type { AgentProvider } from '../activities/agents/provider';
@@ -33,6 +36,8 @@ export interface ProviderOptions {
   /** Command agents: the executable and its fixed arguments. */
   agentCommand?: string;
   agentArgs?: string[];
+  /** A coding CLI preset (--agent-preset / BEADFLOW_AGENT_PRESET): implies the command provider. */
+  agentPreset?: string;
   /** Directory of <role-slug>.md personas (default: the project's personas/). */
   personasDir?: string;
   /** Roles this worker serves: where per-role overrides are looked up (default: all known). */
@@ -47,12 +52,20 @@ export function roleEnvSuffix(role: string): string {
 
 export function createProvider(opts: ProviderOptions): AgentProvider {
   const env = opts.env ?? process.env;
-  const fallback = checkedName(opts.agent ?? env.BEADFLOW_AGENT ?? 'scripted', opts.agent ? '--agent' : 'BEADFLOW_AGENT');
+  const preset = presetFrom(opts, env);
+  const agent = opts.agent ?? env.BEADFLOW_AGENT;
+  if (preset && agent && agent !== 'command') {
+    throw new BeadflowError(`--agent-preset ${preset.name} runs the command provider, not "${agent}"`, {
+      hint: 'drop --agent (BEADFLOW_AGENT) or set it to command',
+      kind: 'usage',
+    });
+  }
+  const fallback = checkedName(agent ?? (preset ? 'command' : 'scripted'), opts.agent ? '--agent' : 'BEADFLOW_AGENT');
   let personas: Personas | undefined;
   const make = (name: ProviderName, role?: string): AgentProvider => {
     if (name === 'scripted') return scripted(opts, env);
     personas ??= readPersonas(opts.personasDir ?? env.BEADFLOW_PERSONAS);
-    if (name === 'command') return command(opts, env, personas, role);
+    if (name === 'command') return command(opts, env, personas, role, preset);
     return llm(name, opts, env, personas, role);
   };
   const base = make(fallback);
@@ -76,15 +89,51 @@ function checkedName(name: string, where: string): ProviderName {
   });
 }
 
+function presetFrom(opts: ProviderOptions, env: NodeJS.ProcessEnv): AgentPreset | undefined {
+  const name = opts.agentPreset ?? (env.BEADFLOW_AGENT_PRESET || undefined);
+  if (name === undefined) return undefined;
+  const preset = findPreset(name);
+  if (preset) return preset;
+  throw new BeadflowError(`unknown agent preset "${name}" (from ${opts.agentPreset ? '--agent-preset' : 'BEADFLOW_AGENT_PRESET'})`, {
+    hint: `use one of: ${PRESET_NAMES.join(', ')}`,
+    kind: 'usage',
+  });
+}
+
+/** Where a PATH name resolves to an executable (presets name their tool without a path). */
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.resolve(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
 function scripted(opts: ProviderOptions, env: NodeJS.ProcessEnv): AgentProvider {
   const file = opts.scenarioFile ?? env.BEADFLOW_SCENARIO;
   const scenario: Scenario = file ? loadScenarioFile(file) : {};
   return new ScriptedAgent(scenario);
 }
 
-function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Personas, role?: string): AgentProvider {
+function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Personas, role?: string, preset?: AgentPreset): AgentProvider {
   const own = role ? env[`BEADFLOW_AGENT_COMMAND_${roleEnvSuffix(role)}`] : undefined;
-  const given = own ?? opts.agentCommand ?? env.BEADFLOW_AGENT_COMMAND;
+  let given = own ?? opts.agentCommand ?? env.BEADFLOW_AGENT_COMMAND;
+  if (preset && !given) {
+    // Resolved now: the worker's log and each turn's agent name show which copy of the tool runs.
+    given = onPath(preset.executable, env);
+    if (!given) {
+      throw new BeadflowError(`agent preset ${preset.name}: ${preset.executable} is not on PATH`, {
+        hint: `install ${preset.description}, or pass --agent-command PATH to its executable`,
+        kind: 'usage',
+      });
+    }
+  }
   if (!given) {
     throw new BeadflowError('the command agent needs an executable', {
       hint: 'pass --agent-command PATH or set BEADFLOW_AGENT_COMMAND',
@@ -109,6 +158,7 @@ function command(opts: ProviderOptions, env: NodeJS.ProcessEnv, personas: Person
     personas,
     timeoutMs: duration(env, 'BEADFLOW_AGENT_TIMEOUT'),
     killGraceMs: duration(env, 'BEADFLOW_AGENT_KILL_GRACE'),
+    preset,
   });
 }
 

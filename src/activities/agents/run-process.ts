@@ -28,6 +28,8 @@ export interface RunProcessOptions {
   tailLines?: number;
   /** Prefix of log messages ("agent", "verify"). */
   label: string;
+  /** Also keep the last this many characters of raw stdout (agent presets parse a tool's whole output). */
+  keepStdoutChars?: number;
 }
 
 export interface ProcessOutcome {
@@ -38,6 +40,8 @@ export interface ProcessOutcome {
   lastStdoutLine: string;
   /** Last lines of stdout and stderr, interleaved as they arrived. */
   tail: string[];
+  /** The end of raw stdout, when `keepStdoutChars` asked for it. */
+  stdout?: string;
   pid: number;
   durationMs: number;
 }
@@ -77,7 +81,16 @@ export async function runProcess(opts: RunProcessOptions, ctx: TurnContext): Pro
     output.line('stdout', clip(line));
   }, LIMITS.answerChars);
   const stderr = new LineSplitter((line) => output.line('stderr', line));
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+  const keep = opts.keepStdoutChars;
+  let rawStdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout.push(chunk);
+    if (keep !== undefined) {
+      rawStdout += chunk;
+      // Trimmed in batches, not per chunk: the kept text stays within twice the bound.
+      if (rawStdout.length > 2 * keep) rawStdout = rawStdout.slice(rawStdout.length - keep);
+    }
+  });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   child.stdin.on('error', () => undefined); // a child that never reads stdin is not an error
   child.stdin.end(opts.stdin ?? '');
@@ -132,6 +145,7 @@ export async function runProcess(opts: RunProcessOptions, ctx: TurnContext): Pro
       signal: exit.signal,
       lastStdoutLine,
       tail: output.tail(),
+      ...(keep === undefined ? {} : { stdout: rawStdout.length > keep ? rawStdout.slice(rawStdout.length - keep) : rawStdout }),
       pid: child.pid!,
       durationMs: Date.now() - started,
     };
