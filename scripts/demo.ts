@@ -18,6 +18,7 @@ import { KNOWN_ROLES } from '../src/shared/roles';
 import { isPortOpen } from '../src/temporal/port';
 import { startDevServer, type DevServerHandle } from '../src/temporal/dev-server';
 import { WorkerSet } from '../src/workers/worker-set';
+import { BeadflowError } from '../src/shared/errors';
 import { runSelfHealingDemo } from '../examples/self-healing/demo';
 import { ledgerConfig } from '../src/ledger/config';
 import { openWorkerLedger } from '../src/workers/ledger';
@@ -102,9 +103,19 @@ async function scriptedBead(ctx: DemoContext & { started: number }): Promise<str
   });
 }
 
-/** `--self-healing`: a sample repo with a failing test is fixed, committed through the lock and verified for real. */
+/** The demo's `--agent command|llm` (default command). */
+function demoAgent(argv: string[]): 'command' | 'llm' {
+  const at = argv.indexOf('--agent');
+  const value = at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--agent='))?.slice('--agent='.length);
+  if (value === undefined || value === 'command') return 'command';
+  if (value === 'llm') return 'llm';
+  throw new BeadflowError(`--agent ${value}: the self-healing demo runs with --agent command or --agent llm`, { kind: 'usage' });
+}
+
+/** `--self-healing`: a sample repo with a failing test is fixed, verified for real, then committed through the lock. */
 async function selfHealing(ctx: DemoContext): Promise<string> {
   const result = await runSelfHealingDemo({
+    agent: demoAgent(process.argv),
     client: ctx.client,
     connection: ctx.nativeConnection,
     namespace: ctx.namespace,
