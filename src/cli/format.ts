@@ -9,12 +9,18 @@ export function formatEntry(h: HistoryEntry): string {
     case 'move':
       return `${time}  ${h.node || '(start)'} --${h.condition}--> ${h.to || '(end)'}${branch}`;
     case 'turn':
-      return `${time}  ${h.node}: ${h.outcome} (attempt ${h.attempt}, dispatch ${h.dispatch}, ${h.actor ?? 'agent'}) ${h.summary}${branch}`;
+      return `${time}  ${h.node}: ${h.outcome} (attempt ${h.attempt}, dispatch ${h.dispatch}, ${h.actor ?? 'agent'}${spent(h)}) ${h.summary}${branch}`;
     case 'decision':
       return `${time}  ${h.node}: ${h.outcome} by ${h.actor}${h.summary ? `: ${h.summary}` : ''}${branch}`;
     default:
       return `${time}  ${h.kind} ${h.node}${h.outcome ? ` ${h.outcome}` : ''}: ${h.summary}${branch}`;
   }
+}
+
+/** A model turn's spending: ", 4 model calls, 3 tool calls, 480 tokens". */
+function spent(h: HistoryEntry): string {
+  const u = h.usage;
+  return u ? `, ${u.modelCalls} model calls, ${u.toolCalls} tool calls, ${u.totalTokens} tokens` : '';
 }
 
 export function formatState(s: BeadState): string {
@@ -29,6 +35,13 @@ export function formatState(s: BeadState): string {
     lines.push(
       `escalation  ${s.escalation.reason}: ${s.escalation.detail}`,
       `            options: ${s.escalation.options.join(', ')} (npx beadflow override ${s.beadId} --by CEO --action ...)`,
+    );
+  }
+  const turns = s.history.filter((h) => h.usage);
+  if (turns.length) {
+    const sum = (k: 'modelCalls' | 'toolCalls' | 'totalTokens') => turns.reduce((n, h) => n + (h.usage?.[k] ?? 0), 0);
+    lines.push(
+      `model       ${sum('modelCalls')} model calls, ${sum('toolCalls')} tool calls, ${sum('totalTokens')} tokens over ${turns.length} turn(s)`,
     );
   }
   if (s.feedback) lines.push(`feedback    ${s.feedback}`);

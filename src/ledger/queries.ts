@@ -145,6 +145,39 @@ export interface Analytics {
   total: TypeAnalytics;
   /** Nodes re-entered most: where beads loop. */
   cycles: Array<{ workflow_type: string; node_key: string; reentries: number; beads: number }>;
+  /** Model agents' spending (turns that report usage): per bead type, per role, and the beads that spent most. */
+  tokens: {
+    byType: TokenRow[];
+    byRole: TokenRow[];
+    topBeads: TokenRow[];
+  };
+}
+
+export interface TokenRow {
+  /** The bead type, the role, or the bead id. */
+  key: string;
+  turns: number;
+  model_calls: number;
+  tool_calls: number;
+  total_tokens: number;
+}
+
+const TOKEN_COLUMNS = `count(*)::int AS turns,
+  COALESCE(sum((h.result_data->'usage'->>'modelCalls')::bigint), 0)::int AS model_calls,
+  COALESCE(sum((h.result_data->'usage'->>'toolCalls')::bigint), 0)::int AS tool_calls,
+  COALESCE(sum((h.result_data->'usage'->>'totalTokens')::bigint), 0)::float8 AS total_tokens`;
+
+async function tokenAnalytics(pool: Pool): Promise<Analytics['tokens']> {
+  const from = `FROM workflow_execution_history h JOIN workflow_executions e ON e.id = h.execution_id JOIN workflows w ON w.id = e.workflow_id
+     WHERE h.kind = 'turn' AND h.result_data ? 'usage'`;
+  const [byType, byRole, topBeads] = await Promise.all([
+    pool.query<TokenRow>(
+      `SELECT COALESCE(NULLIF(w.workflow_type, ''), e.workflow_id) AS key, ${TOKEN_COLUMNS} ${from} GROUP BY 1 ORDER BY 1`,
+    ),
+    pool.query<TokenRow>(`SELECT COALESCE(h.role, '') AS key, ${TOKEN_COLUMNS} ${from} GROUP BY 1 ORDER BY 1`),
+    pool.query<TokenRow>(`SELECT h.bead_id AS key, ${TOKEN_COLUMNS} ${from} GROUP BY 1 ORDER BY total_tokens DESC, 1 LIMIT 10`),
+  ]);
+  return { byType: byType.rows, byRole: byRole.rows, topBeads: topBeads.rows };
 }
 
 const TYPE_COLUMNS = `count(*)::int AS executions,
@@ -173,5 +206,5 @@ export async function analytics(pool: Pool): Promise<Analytics> {
        WHERE h.kind = 'move' AND h.to_node_key <> '' GROUP BY 1, 2, 3 HAVING count(*) > 1) per
      GROUP BY 1, 2 ORDER BY reentries DESC, 1, 2 LIMIT 20`,
   );
-  return { byType: byType.rows, total: total.rows[0], cycles: cycles.rows };
+  return { byType: byType.rows, total: total.rows[0], cycles: cycles.rows, tokens: await tokenAnalytics(pool) };
 }

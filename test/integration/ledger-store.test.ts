@@ -303,3 +303,45 @@ test('analytics on a known set of runs', async () => {
     { workflow_type: 'bug', node_key: 'review', reentries: 1, beads: 1 },
   ]);
 });
+
+test('analytics: model tokens and calls per bead type, per role, per bead', async () => {
+  const pool = await freshPool();
+  const t0 = Date.UTC(2025, 0, 1, 10, 0, 0);
+  const turn = (seq: number, role: string, totalTokens: number, toolCalls: number): HistoryEntry => ({
+    seq,
+    kind: 'turn',
+    node: 'fix',
+    role,
+    actor: 'llm:openai-compatible:m',
+    outcome: 'success',
+    endedAt: t0 + seq,
+    summary: '',
+    usage: { modelCalls: toolCalls + 1, toolCalls, inputTokens: totalTokens - 10, outputTokens: 10, totalTokens },
+  });
+  const bugDef = { ...def, id: 'bug-def', workflowType: 'bug' };
+  const record = (id: string, history: HistoryEntry[]) =>
+    recordProgress(pool, {
+      execution: snapshot({ executionId: `exec-${id}`, beadId: id, workflowId: bugDef.id, lastSeq: history.length }),
+      entries: history,
+      bead: { ...bead, id },
+      definition: bugDef,
+    });
+  await record('t1', [turn(1, 'Software Engineer', 1_000, 3), turn(2, 'QA Engineer', 200, 0)]);
+  await record('t2', [
+    turn(1, 'Software Engineer', 5_000, 9),
+    { seq: 2, kind: 'move', node: 'fix', to: '', condition: 'success', endedAt: t0, summary: '' },
+  ]);
+  const { tokens } = await analytics(pool);
+  assert.deepEqual(tokens.byType, [{ key: 'bug', turns: 3, model_calls: 15, tool_calls: 12, total_tokens: 6_200 }]);
+  assert.deepEqual(tokens.byRole, [
+    { key: 'QA Engineer', turns: 1, model_calls: 1, tool_calls: 0, total_tokens: 200 },
+    { key: 'Software Engineer', turns: 2, model_calls: 14, tool_calls: 12, total_tokens: 6_000 },
+  ]);
+  assert.deepEqual(
+    tokens.topBeads.map((b) => [b.key, b.total_tokens]),
+    [
+      ['t2', 5_000],
+      ['t1', 1_200],
+    ],
+  );
+});
