@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatEntry, formatState } from '../../src/cli/format';
-import type { BeadState, HistoryEntry } from '../../src/interpreter/types';
+import type { HistoryEntry } from '../../src/interpreter/types';
+import type { BeadState } from '../../src/workflows/messages';
 
 const turn = (seq: number, totalTokens: number, usage = true): HistoryEntry => ({
   seq,
