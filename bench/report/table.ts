@@ -99,6 +99,23 @@ export function renderReport(r: BenchResults): string {
       ),
     );
   }
+  if (r.llm) {
+    const m = r.llm;
+    out.push(
+      '',
+      `Model agents: ${m.beads} turns of ${m.modelCallsPerTurn} model calls and ${m.toolCallsPerTurn} tool calls, a local model that answers at once`,
+    );
+    out.push(
+      renderTable(
+        ['', 'ms per model call p50/p95/p99'],
+        [
+          ['direct (baseline)', ms(m.directCallMs)],
+          ['through agentLoop (+ its tool call)', ms(m.loopStepMs)],
+          ['overhead per call (p50)', n(m.overheadPerCallMs)],
+        ],
+      ),
+    );
+  }
   if (r.lock) {
     const l = r.lock;
     out.push('', `Commit lock: ${l.beads} beads, one repository, no-op commits`);
