@@ -11,6 +11,7 @@ import { ModelCatalog } from '../../src/activities/llm/models';
 import { BUILTIN_TOOLS } from '../../src/activities/llm/tools';
 import type { ModelCallInput } from '../../src/shared/agent-loop';
 import { ChatServer, httpError, toolCall } from '../helpers/chat-server';
+import { AnthropicServer } from '../helpers/anthropic-server';
 
 const KEY = 'sk-unit-secret';
 const input = (): ModelCallInput => ({
@@ -106,5 +107,28 @@ describe('model call', () => {
     assert.equal(retryAfterMs({ 'retry-after': '86400' }), 5 * 60_000);
     assert.equal(retryAfterMs({ 'retry-after': 'soon' }), undefined);
     assert.equal(retryAfterMs(undefined), undefined);
+  });
+
+  test('anthropic: the Messages API with tools; ANTHROPIC_BASE_URL as the root or as …/v1; the key in x-api-key only', async () => {
+    const anthropic = await AnthropicServer.start();
+    try {
+      for (const base of [anthropic.baseUrl, `${anthropic.baseUrl}/v1`]) {
+        anthropic.script({ tool: 'edit_file', input: { path: 'a.js', old_text: 'x', new_text: 'y' } });
+        const catalog = new ModelCatalog({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: base });
+        const r = await callModel(catalog, { ...input(), model: 'anthropic:claude-sonnet-4-5' });
+        assert.deepEqual(
+          r.toolCalls.map((c) => [c.toolName, c.input]),
+          [['edit_file', { path: 'a.js', old_text: 'x', new_text: 'y' }]],
+        );
+        assert.deepEqual(r.usage, { inputTokens: 100, outputTokens: 20, totalTokens: 120 });
+        const sent = anthropic.requests[0];
+        assert.equal(sent.path, '/v1/messages');
+        assert.equal(sent.headers['x-api-key'], KEY);
+        assert.ok(!JSON.stringify(sent.body).includes(KEY));
+        assert.equal(sent.body.system !== undefined, true, 'the persona goes as the system prompt');
+      }
+    } finally {
+      await anthropic.close();
+    }
   });
 });
