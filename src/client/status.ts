@@ -5,12 +5,13 @@
  * never a stale `running`.
  */
 import type { Client } from '@temporalio/client';
-import { isGrpcDeadlineError } from '@temporalio/client';
+
 import { BEAD_STATUS, CURRENT_NODE, REQUIRED_ROLE } from '../shared/search-attributes';
 import type { BeadState } from '../workflows/messages';
 import { stateQuery } from '../workflows/messages';
 import type { BeadRun } from './beads';
 import { ANSWER_DEADLINE_MS, beadRun } from './beads';
+import { GRPC_STATUS, grpcCodeOf } from './grpc';
 import { rolesWithoutWorker, workflowPollers } from './pollers';
 import { agentRoles, runStartInput } from './run-input';
 
@@ -52,7 +53,9 @@ export async function beadStatus(client: Client, beadId: string, deadlineMs = AN
       executionStatus,
     };
   } catch (err) {
-    if (isGrpcDeadlineError(err)) return published(client, run, 'no-answer');
+    // Our deadline, or the server's own "no poller seen for task queue recently".
+    const code = grpcCodeOf(err);
+    if (code === GRPC_STATUS.DEADLINE_EXCEEDED || code === GRPC_STATUS.FAILED_PRECONDITION) return published(client, run, 'no-answer');
     throw err;
   }
 }

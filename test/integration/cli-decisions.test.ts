@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { BeadHarness, startParked, state, waitForState } from '../helpers/beads';
 import { startTestEnv, waitFor } from '../helpers/temporal';
 import { humanReview } from '../fixtures/definitions';
+import { sendDecision } from '../../src/client/beads';
 import { workflowPollers } from '../../src/client/pollers';
+import { beadStatus } from '../../src/client/status';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '../../bin/beadflow.js');
@@ -21,7 +23,7 @@ describe('CLI decisions, cancel and status', () => {
   before(async () => {
     env = await startTestEnv();
     cli = (...args) =>
-      run('node', [BIN, ...args], { env: { ...process.env, TEMPORAL_ADDRESS: env.address } }).then(
+      run('node', [BIN, ...args], { env: { ...process.env, TEMPORAL_ADDRESS: env.address, BEADFLOW_LEDGER: 'off' } }).then(
         (r) => ({ code: 0, ...r }),
         (e: CliResult) => e,
       );
@@ -60,6 +62,9 @@ describe('CLI decisions, cancel and status', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /status\s+running/);
     assert.match(status.stdout, /no worker is polling task queue/);
+    // The roles of the bead's agent turns, on the queues its start input names.
+    assert.match(status.stdout, /; roles without a worker: QA Engineer, Engineering Manager; /);
+    assert.match(status.stdout, /ledger {6}the ledger is off/);
     const approve = await cli('approve', parked.workflowId, '--by', 'Product Manager');
     assert.equal(approve.code, 0, approve.stderr);
     assert.match(approve.stdout, /sent to \S+ as a signal: no worker polls task queue/);
@@ -67,6 +72,34 @@ describe('CLI decisions, cancel and status', () => {
     const gone = await cli('status', parked.workflowId, '--json');
     assert.equal(JSON.parse(gone.stdout).status, 'terminated');
     await handle.terminate('test over');
+  });
+
+  test('a worker that stopped but is still listed as a poller: status and approve fall back after the deadline, the decision applies once', async () => {
+    const h = new BeadHarness(env);
+    const handle = await h.start(humanReview());
+    await (await h.workers()).runUntil(() => waitForState(handle, (x) => x.status === 'waiting_approval', 'waiting for pm_review'));
+    assert.ok((await workflowPollers(env.client, h.taskQueue)).length > 0, 'the stopped worker is still listed');
+    const status = await beadStatus(env.client, handle.workflowId, 1_500);
+    assert.equal(status.source, 'search-attributes');
+    assert.equal(status.source === 'search-attributes' && status.why, 'no-answer');
+    assert.equal(status.source === 'search-attributes' && status.status, 'waiting_approval');
+    const answer = await sendDecision(
+      env.client,
+      handle.workflowId,
+      { kind: 'approve', payload: { by: 'Product Manager', reason: 'ok' } },
+      1_500,
+    );
+    assert.deepEqual(answer, { delivered: 'signal', taskQueue: h.taskQueue, why: 'no-answer' });
+    await (
+      await h.workers()
+    ).runUntil(async () => {
+      assert.equal((await handle.result()).status, 'completed');
+      const decisions = (await state(handle)).history.filter((e) => e.kind === 'decision');
+      assert.deepEqual(
+        decisions.map((e) => `${e.outcome}:${e.actor}`),
+        ['approved:Product Manager'],
+      );
+    });
   });
 
   test('cancel ends the bead cancelled; bead start refuses empty inputs with exit 2', async () => {
