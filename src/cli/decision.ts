@@ -44,7 +44,8 @@ export async function decide(beadId: string, approve: boolean, flags: DecisionFl
   const reason = approve
     ? (flags.reason ?? '')
     : nonEmpty(flags.reason ?? '', '--reason', 'say what must change: the next agent turn sees it');
-  const answer = await sendDecision(await connectClient(), requireBead(beadId), {
+  const id = requireBead(beadId);
+  const answer = await sendDecision(await connectClient(), id, {
     kind: approve ? 'approve' : 'reject',
     payload: { by, reason, node: flags.node },
   });
@@ -52,9 +53,8 @@ export async function decide(beadId: string, approve: boolean, flags: DecisionFl
 }
 
 export async function override(beadId: string, payload: OverridePayload, json?: boolean): Promise<void> {
-  const answer = await sendDecision(await connectClient(), requireBead(beadId), {
-    kind: 'override',
-    payload: { ...payload, by: requireBy(payload.by) },
-  });
+  const id = requireBead(beadId);
+  const by = requireBy(payload.by);
+  const answer = await sendDecision(await connectClient(), id, { kind: 'override', payload: { ...payload, by } });
   report(beadId, `override ${payload.action}`, answer, json);
 }

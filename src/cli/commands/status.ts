@@ -47,13 +47,14 @@ export function register(program: Command): void {
     .option('--json', 'the `state` query as JSON (or, with no worker running, what the search attributes and the ledger say)')
     .action(
       action(async (beadId: string, flags: { json?: boolean }) => {
-        const answer = await beadStatus(await connectClient(), nonEmpty(beadId, 'the bead id', BEAD_ID_HINT));
+        const id = nonEmpty(beadId, 'the bead id', BEAD_ID_HINT);
+        const answer = await beadStatus(await connectClient(), id);
         if (answer.source === 'query') {
           if (flags.json) printJson(answer.state);
           else process.stdout.write(`${formatState(answer.state)}\n`);
           return;
         }
-        const ledger = await ledgerRecord(beadId);
+        const ledger = await ledgerRecord(id);
         if (flags.json) return printJson({ ...answer, ledger: ledger.execution ?? null, ledgerNote: ledger.note });
         process.stdout.write(`${formatPublished(answer, ledger)}\n`);
       }),
