@@ -114,9 +114,20 @@ describe('CLI decisions, cancel and status', () => {
       const s = await state(handle);
       assert.equal(s.status, 'cancelled');
       assert.match(s.endReason ?? '', /cancelled by Operator: wrong repository/);
+      // Closed by Temporal under a live worker: the query still answers, the status is Temporal's word.
+      const other = await h.start(humanReview());
+      await waitForState(other, (x) => x.status === 'waiting_approval', 'second bead waiting');
+      await other.terminate('operator pulled the plug');
+      const terminated = await cli('status', other.workflowId);
+      assert.equal(terminated.code, 0, terminated.stderr);
+      assert.match(terminated.stdout, /^status\s+terminated/m);
       const list = await cli('list', '--json');
       const row = (JSON.parse(list.stdout) as Array<{ beadId: string; status: string }>).find((x) => x.beadId === handle.workflowId);
       assert.equal(row?.status, 'cancelled');
+      assert.equal(
+        (JSON.parse(list.stdout) as Array<{ beadId: string; status: string }>).find((x) => x.beadId === other.workflowId)?.status,
+        'terminated',
+      );
     });
     for (const [flags, message] of [
       [['--definition', ''], /--definition is empty/],
