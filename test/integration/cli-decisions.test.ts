@@ -3,6 +3,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { BeadHarness, startParked, state, waitForState } from '../helpers/beads';
@@ -11,9 +13,24 @@ import { humanReview } from '../fixtures/definitions';
 import { sendDecision } from '../../src/client/beads';
 import { workflowPollers } from '../../src/client/pollers';
 import { beadStatus } from '../../src/client/status';
+import { ScriptedAgent } from '../../src/activities/agents/scripted';
+import { KNOWN_ROLES } from '../../src/shared/roles';
+import { WorkerSet } from '../../src/workers/worker-set';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '../../bin/beadflow.js');
+const PARKING = `id: park-test
+name: Park test
+description: a task, then a person decides
+workflow_type: parktest
+nodes:
+  - { node_key: look, node_type: task, role_required: QA Engineer, max_attempts: 1, instructions: look }
+  - { node_key: review, node_type: approval, role_required: Product Manager, max_attempts: 1, instructions: decide, approval: { mode: human } }
+edges:
+  - { from_node_key: "", to_node_key: look, condition: success, priority: 1 }
+  - { from_node_key: look, to_node_key: review, condition: success, priority: 1 }
+  - { from_node_key: review, to_node_key: "", condition: approved, priority: 1 }
+`;
 
 type CliResult = { code: number; stdout: string; stderr: string };
 
@@ -100,6 +117,42 @@ describe('CLI decisions, cancel and status', () => {
         ['approved:Product Manager'],
       );
     });
+  });
+
+  test('bead start --wait says when the bead parks and whose command decides; --timeout stops following with exit 3', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'beadflow-park-'));
+    const file = path.join(dir, 'park.yaml');
+    writeFileSync(file, PARKING);
+    // `bead start` uses the default queues: a worker on them, in this file's own dev server.
+    const workers = await WorkerSet.create({ connection: env.nativeConnection, roles: [...KNOWN_ROLES], provider: new ScriptedAgent() });
+    try {
+      await workers.runUntil(async () => {
+        const r = await cli('bead', 'start', '--title', 'needs a person', '--definition', file, '--wait', '--timeout', '6s');
+        assert.equal(r.code, 3, r.stderr);
+        const id = /^(\S+) started with file /m.exec(r.stderr)?.[1];
+        assert.ok(id, r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(`parked: ${id} waits at review for Product Manager; decide with: npx beadflow approve ${id} --by "Product Manager"`),
+        );
+        assert.match(r.stderr, new RegExp(`stopped following after 6s: ${id} is still waiting_approval at review`));
+        const bad = await cli('bead', 'start', '--title', 'x', '--definition', file, '--wait', '--timeout', 'soon');
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /--timeout "soon" is not a duration/);
+        const approve = await cli('approve', id, '--by', 'Product Manager', '--json');
+        assert.equal(approve.code, 0, approve.stderr);
+        const answer = JSON.parse(approve.stdout) as {
+          delivered: string;
+          edge: { from: string; to: string; condition: string };
+          status: string;
+        };
+        assert.equal(answer.delivered, 'update');
+        assert.deepEqual(answer.edge, { from: 'review', to: '', condition: 'approved' });
+        await env.client.workflow.getHandle(id).result();
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('cancel ends the bead cancelled; bead start refuses empty inputs with exit 2', async () => {
