@@ -5,7 +5,7 @@
  * import CLI code.
  */
 
-/** Exit codes of `beadflow`, one table (docs/cli.md). */
+/** Exit codes of `beadflow`, one table (documented in docs/cli.md). */
 export const EXIT_CODES = {
   ok: 0,
   /** Failed or refused: invalid definition, refused decision, unknown bead, no Temporal server, bead failed. */
