@@ -10,6 +10,7 @@ import type { TemporalBinary } from './binary';
 import { resolveTemporalBinary } from './binary';
 import { isPortOpen, uiHealthUrl, waitForHttpOk, waitForPort } from './port';
 import { delay } from './process';
+import { killWhenParentDies } from './watchdog';
 
 export const DEFAULT_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
@@ -160,9 +161,11 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
   });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  const stopWatchdog = child.pid ? killWhenParentDies(child.pid) : () => undefined;
 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
+    stopWatchdog();
     if (exitCode !== undefined) return;
     child.kill('SIGTERM');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000);
