@@ -52,6 +52,8 @@ export const ERROR_TYPES = {
   gitConfiguration: 'GitConfigurationError',
   workspaceUnavailable: 'WorkspaceUnavailable',
   ledgerRejected: 'LedgerRejected',
+  beadRefMoved: 'BeadRefMoved',
+  beadWorkMissing: 'BeadWorkMissing',
 } as const;
 
 export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES];
@@ -71,4 +73,5 @@ export const NON_RETRYABLE = {
   agentTurn: [ERROR_TYPES.malformedAgentResult, ERROR_TYPES.agentConfiguration],
   git: [ERROR_TYPES.gitConfiguration],
   ledger: [ERROR_TYPES.ledgerRejected],
+  modelCall: [ERROR_TYPES.modelRequestRefused],
 } as const satisfies Record<string, readonly ErrorType[]>;

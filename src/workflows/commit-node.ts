@@ -227,7 +227,7 @@ export class CommitNodes {
       heartbeatTimeout: COMMIT_HEARTBEAT_TIMEOUT,
       // The lock is released only once the git work has really stopped.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: { initialInterval: '500ms', maximumAttempts: 3, nonRetryableErrorTypes: ['GitConfigurationError'] },
+      retry: { initialInterval: '500ms', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE.git] },
     });
   }
 }
