@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { isPortOpen } from '../../src/temporal/port';
-import { pidAlive } from '../../src/temporal/process';
+import { isPortOpen } from '../../src/system/port';
+import { pidAlive } from '../../src/system/process';
 import { freePort } from '../helpers/postgres';
 import { testTemporalBinary, waitFor } from '../helpers/temporal';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { killWhenParentDies } from '../../src/temporal/watchdog';
-import { pidAlive } from '../../src/temporal/process';
+import { pidAlive } from '../../src/system/process';
 import { waitFor } from '../helpers/temporal';
 
 const started: ChildProcess[] = [];

@@ -7,8 +7,8 @@ import { CliError, usageError } from '../errors';
 import type { TemporalBinary } from '../../temporal/binary';
 import { resolveTemporalBinary, TemporalNotFoundError } from '../../temporal/binary';
 import type { DevServerPlan } from '../../temporal/dev-server';
-import { assertPortFree, DEFAULT_PORT, planDevServer } from '../../temporal/dev-server';
-import { uiHealthUrl, waitForHttpOk, waitForPort } from '../../temporal/port';
+import { assertPortFree, DEFAULT_PORT, planDevServer, uiHealthUrl } from '../../temporal/dev-server';
+import { waitForHttpOk, waitForPort } from '../../system/port';
 import { killWhenParentDies } from '../../temporal/watchdog';
 
 interface ServerFlags {
