@@ -15,7 +15,7 @@ import { startBeadRun } from '../src/client/start';
 import { report } from '../src/cli/action';
 import { formatEntry } from '../src/cli/format';
 import { KNOWN_ROLES } from '../src/shared/roles';
-import { isPortOpen } from '../src/temporal/port';
+import { isPortOpen } from '../src/system/port';
 import { startDevServer, type DevServerHandle } from '../src/temporal/dev-server';
 import { WorkerSet } from '../src/workers/worker-set';
 import { BeadflowError } from '../src/shared/errors';

@@ -51,6 +51,18 @@ export function formatState(s: BeadState): string {
   return lines.join('\n');
 }
 
+const quoted = (text: string) => (/^[\w.-]+$/.test(text) ? text : `"${text.replace(/(["\\$`])/g, '\\$1')}"`);
+
+/** What a parked bead waits for, and the command that decides it. */
+export function parkedLine(s: BeadState): string {
+  if (s.status === 'escalated') {
+    const why = s.escalation ? ` (${s.escalation.reason}: ${s.escalation.detail})` : '';
+    return `parked: ${s.beadId} is escalated at ${s.escalation?.node ?? s.currentNode}${why}; the CEO decides with: npx beadflow override ${s.beadId} --by CEO --action ${(s.escalation?.options ?? ['retry', 'goto', 'continue', 'abort']).join('|')}`;
+  }
+  const who = s.requiredRole || 'an approver';
+  return `parked: ${s.beadId} waits at ${s.currentNode} for ${who}; decide with: npx beadflow approve ${s.beadId} --by ${quoted(who)} (or reject ... --reason "what must change")`;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,14 +1,29 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { BeadflowError } from '../shared/errors';
+import { report } from './action';
 import { commands } from './commands';
+
+const DONE = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
 /** Builds the `beadflow` program: one file per command under ./commands, registered here. */
 export function buildProgram(): Command {
   const program = new Command('beadflow')
     .description('Durable multi-agent workflows for beads (units of software work) on Temporal')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // Commander's own parse errors (missing option, unknown command) become our usage errors, printed by report().
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined })
+    .exitOverride((err) => {
+      if (!DONE.has(err.code)) throw err;
+    });
   for (const register of commands) register(program);
   return program;
+}
+
+/** A commander parse error as a usage error (exit 2) with a hint. */
+export function usageFromCommander(err: CommanderError): BeadflowError {
+  return new BeadflowError(err.message.replace(/^error: /, ''), {
+    kind: 'usage',
+    hint: 'see `npx beadflow --help` or `npx beadflow <command> --help`',
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -17,7 +32,12 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    process.exitCode = report(usageFromCommander(err), { json: argv.includes('--json') });
+  }
 }
 
 if (require.main === module) void main(process.argv);

@@ -5,7 +5,8 @@ export interface ExecutionRow {
   id: string;
   bead_id: string;
   title: string;
-  workflow_id: string;
+  /** The definition the execution ran (column `workflow_id`, Loom's name). */
+  definition_id: string;
   status: string;
   current_node_key: string;
   cycle_count: number;
@@ -31,7 +32,7 @@ export async function listExecutions(
   if (opts.filter === 'escalated') where.push(`e.status = 'escalated'`);
   if (opts.beadId) where.push('e.bead_id = $2');
   const { rows } = await pool.query<ExecutionRow>(
-    `SELECT e.id, e.bead_id, b.title, e.workflow_id, e.status, e.current_node_key, e.cycle_count, e.node_attempt_count, e.dispatch_count,
+    `SELECT e.id, e.bead_id, b.title, e.workflow_id AS definition_id, e.status, e.current_node_key, e.cycle_count, e.node_attempt_count, e.dispatch_count,
        e.last_seq, e.started_at, e.completed_at, e.escalated_at, e.escalation_reason, e.end_reason
      FROM workflow_executions e JOIN beads b ON b.id = e.bead_id
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -72,7 +73,7 @@ export async function beadHistory(pool: Pool, beadId: string): Promise<HistoryRo
   return rows;
 }
 
-export interface LedgerWorkflowRow {
+export interface LedgerDefinitionRow {
   id: string;
   name: string;
   workflow_type: string;
@@ -82,8 +83,8 @@ export interface LedgerWorkflowRow {
   updated_at: Date;
 }
 
-export async function listLedgerWorkflows(pool: Pool): Promise<LedgerWorkflowRow[]> {
-  const { rows } = await pool.query<LedgerWorkflowRow>(
+export async function listLedgerDefinitions(pool: Pool): Promise<LedgerDefinitionRow[]> {
+  const { rows } = await pool.query<LedgerDefinitionRow>(
     `SELECT w.id, w.name, w.workflow_type, w.is_default, w.definition_hash, w.updated_at,
        (SELECT count(*)::int FROM workflow_executions e WHERE e.workflow_id = w.id) AS executions
      FROM workflows w ORDER BY w.id`,
@@ -91,8 +92,8 @@ export async function listLedgerWorkflows(pool: Pool): Promise<LedgerWorkflowRow
   return rows;
 }
 
-export interface LedgerWorkflowDetail {
-  workflow: LedgerWorkflowRow & { description: string };
+export interface LedgerDefinitionDetail {
+  definition: LedgerDefinitionRow & { description: string };
   nodes: Array<{
     node_key: string;
     node_type: string;
@@ -104,23 +105,23 @@ export interface LedgerWorkflowDetail {
   edges: Array<{ from_node_key: string; to_node_key: string; condition: string; priority: number }>;
 }
 
-export async function getLedgerWorkflow(pool: Pool, id: string): Promise<LedgerWorkflowDetail | undefined> {
-  const { rows } = await pool.query<LedgerWorkflowDetail['workflow']>(
+export async function getLedgerDefinition(pool: Pool, id: string): Promise<LedgerDefinitionDetail | undefined> {
+  const { rows } = await pool.query<LedgerDefinitionDetail['definition']>(
     `SELECT w.id, w.name, w.description, w.workflow_type, w.is_default, w.definition_hash, w.updated_at,
        (SELECT count(*)::int FROM workflow_executions e WHERE e.workflow_id = w.id) AS executions
      FROM workflows w WHERE w.id = $1`,
     [id],
   );
   if (!rows[0]) return undefined;
-  const nodes = await pool.query<LedgerWorkflowDetail['nodes'][number]>(
+  const nodes = await pool.query<LedgerDefinitionDetail['nodes'][number]>(
     'SELECT node_key, node_type, role_required, max_attempts, timeout_minutes, instructions FROM workflow_nodes WHERE workflow_id = $1 ORDER BY node_key',
     [id],
   );
-  const edges = await pool.query<LedgerWorkflowDetail['edges'][number]>(
+  const edges = await pool.query<LedgerDefinitionDetail['edges'][number]>(
     'SELECT from_node_key, to_node_key, condition, priority FROM workflow_edges WHERE workflow_id = $1 ORDER BY position',
     [id],
   );
-  return { workflow: rows[0], nodes: nodes.rows, edges: edges.rows };
+  return { definition: rows[0], nodes: nodes.rows, edges: edges.rows };
 }
 
 export interface TypeAnalytics {

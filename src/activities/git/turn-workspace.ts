@@ -12,6 +12,7 @@
  * fails with the non-retryable `BeadRefMoved`, and the newer work on the ref stays untouched.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ERROR_TYPES } from '../../shared/errors';
 import { acquire } from './mutex';
 import { checkoutClean, ensureCommit, openClone, worktreeDir, type HostClone } from './clone';
 import { sanitizeSubject } from './message';
@@ -105,7 +106,7 @@ export class Workspaces {
       }
     }
     throw ApplicationFailure.create({
-      type: 'BeadRefMoved',
+      type: ERROR_TYPES.beadRefMoved,
       nonRetryable: true,
       message: `${workspace.ref} on ${workspace.upstream} is at ${tip ? tip.slice(0, 10) : '(deleted)'}, not at ${workspace.head.slice(0, 10)} where turn ${id.turn} started: another host or a stale attempt moved it; this turn's changes were not pushed. Hint: check which worker still runs bead ${id.beadId} (\`beadflow status ${id.beadId}\`)`,
       details: [{ ref: workspace.ref, expected: workspace.head, found: tip || null }],
