@@ -53,10 +53,11 @@ export async function beadStatus(client: Client, beadId: string, deadlineMs = AN
       executionStatus,
     };
   } catch (err) {
-    // Our deadline, or the server's own "no poller seen for task queue recently".
-    const code = grpcCodeOf(err);
-    if (code === GRPC_STATUS.DEADLINE_EXCEEDED || code === GRPC_STATUS.FAILED_PRECONDITION) return published(client, run, 'no-answer');
-    throw err;
+    // The run exists (we just described it): our deadline, the server's "no poller seen recently", a
+    // cancelled long poll or a worker that died holding the task all mean nobody answered. Only a
+    // server that went away is an error here.
+    if (grpcCodeOf(err) === GRPC_STATUS.UNAVAILABLE) throw err;
+    return published(client, run, 'no-answer');
   }
 }
 
