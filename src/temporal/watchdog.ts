@@ -13,9 +13,11 @@ export interface WatchdogOptions {
   graceSeconds?: number;
   /** How often the watchdog looks. */
   pollSeconds?: number;
+  /** The child leads a process group: signal the whole group (an agent and everything it started). */
+  group?: boolean;
 }
 
-/** The watchdog's shell script; `$1` parent pid, `$2` child pid, `$3` grace, `$4` poll interval. */
+/** The watchdog's shell script; `$1` parent pid, `$2` child pid (or `-pgid` for a group), `$3` grace, `$4` poll interval. */
 export const WATCHDOG_SCRIPT = [
   'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep "$4"; done',
   'kill -0 "$2" 2>/dev/null || exit 0',
@@ -26,7 +28,8 @@ export const WATCHDOG_SCRIPT = [
 
 /** Starts the watchdog for `childPid`; returns a function that stops it (when we end the child ourselves). */
 export function killWhenParentDies(childPid: number, opts: WatchdogOptions = {}): () => void {
-  const args = [String(opts.parentPid ?? process.pid), String(childPid), String(opts.graceSeconds ?? 10), String(opts.pollSeconds ?? 1)];
+  const target = opts.group ? `-${childPid}` : String(childPid);
+  const args = [String(opts.parentPid ?? process.pid), target, String(opts.graceSeconds ?? 10), String(opts.pollSeconds ?? 1)];
   // Own process group: a terminal's Ctrl-C or a kill of our group does not take the watchdog down first.
   const dog = spawn('sh', ['-c', WATCHDOG_SCRIPT, 'beadflow-watchdog', ...args], { stdio: 'ignore', detached: true });
   dog.on('error', () => undefined);

@@ -14,6 +14,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ERROR_TYPES } from '../../shared/errors';
 import { acquire } from './mutex';
+import { agentPidFile, killOrphanAgent } from '../agents/orphans';
 import { checkoutClean, ensureCommit, openClone, worktreeDir, type HostClone } from './clone';
 import { sanitizeSubject } from './message';
 import { runGit, tryGit } from './run-git';
@@ -54,6 +55,8 @@ export class Workspaces {
     const clone = await openClone(workspace.upstream, this.root, this.log);
     const release = await acquire(worktreeDir(clone, beadId));
     try {
+      // What an earlier attempt left running here must stop before the worktree is reset under it.
+      await killOrphanAgent(agentPidFile(worktreeDir(clone, beadId)), this.log);
       await ensureCommit(clone, workspace.ref, workspace.head);
       const dir = await checkoutClean(clone, beadId, workspace.head);
       return { dir, workspace, clone, release };
