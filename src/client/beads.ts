@@ -81,6 +81,7 @@ export async function sendDecision(client: Client, beadId: string, decision: Dec
     if (cause instanceof ApplicationFailure && cause.type === DECISION_REFUSED) {
       throw new BeadflowError(`the bead refused the ${decision.kind}: ${cause.message}`, {
         hint: `see \`npx beadflow status ${beadId}\` for who must decide what`,
+        cause,
       });
     }
     throw err;
