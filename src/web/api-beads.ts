@@ -4,7 +4,7 @@ import type { ResolvedDefinition } from '../dsl/types';
 import { BEAD_STATUSES } from '../interpreter/types';
 import { PRIORITIES } from '../shared/bead';
 import type { BeadState } from '../workflows/messages';
-import { beadGraph, type BeadGraph } from './graph';
+import { beadGraph, END, type BeadGraph } from './graph';
 import { fail } from './http';
 import type { BeadListFilter, BeadSource } from './source';
 import { SAFE_KEYWORD } from './temporal-source';
@@ -107,7 +107,10 @@ export function registerBeadRoutes(app: Hono, deps: BeadRoutesDeps): void {
     }
     const status = s.source === 'query' ? s.state.status : s.status;
     const currentNode = s.source === 'query' ? s.state.currentNode : s.currentNode;
-    const current = [currentNode, ...(state?.branches.map((b) => b.node) ?? [])];
+    // A finished bead sits at the end (when its last move went there), not at the node it left.
+    const lastMove = state?.history.filter((x) => x.kind === 'move').pop();
+    const ended = !['running', 'waiting_approval', 'escalated'].includes(status);
+    const current = ended ? (lastMove && !lastMove.to ? [END] : []) : [currentNode, ...(state?.branches.map((b) => b.node) ?? [])];
     const graph: BeadGraph | undefined = definition ? beadGraph(definition, state?.history ?? [], current) : undefined;
     return c.json({
       bead: {

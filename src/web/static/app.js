@@ -1,6 +1,6 @@
 // Entry point: signs in (token in sessionStorage), routes by path, and draws the beads list and the inbox.
 import { beadView } from './bead.js';
-import { api, errorBox, h, setToken, statusBadge, token, when } from './dom.js';
+import { api, errorBox, h, put, setToken, statusBadge, token, when } from './dom.js';
 import { analyticsView, definitionsView } from './views.js';
 
 const main = document.getElementById('main');
@@ -104,7 +104,7 @@ function listView() {
   );
   const list = h('div', { id: 'bead-list' });
   const more = h('div', {});
-  main.replaceChildren(h('h1', {}, 'Beads'), form, list, more);
+  put(main, h('h1', {}, 'Beads'), form, list, more);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const q = new URLSearchParams();
@@ -116,10 +116,10 @@ function listView() {
     const q = new URLSearchParams(location.search);
     if (pageToken) q.set('nextPageToken', pageToken);
     const { status, body } = await api(`/api/beads?${q}`);
-    if (status !== 200) return list.replaceChildren(errorBox(body));
-    if (replace) list.replaceChildren(beadTable(body.beads));
+    if (status !== 200) return put(list, errorBox(body));
+    if (replace) put(list, beadTable(body.beads));
     else list.append(beadTable(body.beads));
-    more.replaceChildren(body.nextPageToken ? h('button', { id: 'more', onclick: () => load(body.nextPageToken, false) }, 'More') : '');
+    put(more, body.nextPageToken ? h('button', { id: 'more', onclick: () => load(body.nextPageToken, false) }, 'More') : '');
   };
   void load(undefined, true);
   const timer = setInterval(() => {
@@ -149,13 +149,13 @@ function inboxView() {
     route();
   });
   const list = h('div', { id: 'inbox-list' });
-  main.replaceChildren(h('h1', {}, 'Inbox'), picker, list);
-  if (!role) return list.replaceChildren(h('p', { class: 'muted' }, 'sign in, or name a role, to see the beads waiting on it'));
+  put(main, h('h1', {}, 'Inbox'), picker, list);
+  if (!role) return put(list, h('p', { class: 'muted' }, 'sign in, or name a role, to see the beads waiting on it'));
   const load = async () => {
     const { status, body } = await api(`/api/beads?active=true&role=${encodeURIComponent(role)}&pageSize=200`);
-    if (status !== 200) return list.replaceChildren(errorBox(body));
+    if (status !== 200) return put(list, errorBox(body));
     const waiting = body.beads.filter((b) => b.status === 'waiting_approval' || b.status === 'escalated');
-    list.replaceChildren(h('p', {}, `${waiting.length} bead(s) waiting on ${role}`), beadTable(waiting));
+    put(list, h('p', {}, `${waiting.length} bead(s) waiting on ${role}`), beadTable(waiting));
   };
   void load();
   const timer = setInterval(load, 2000);

@@ -1,6 +1,6 @@
 // The bead page, /beads/<id>: the graph (current node highlighted, visited nodes and taken edges
 // marked), the decision panel, the escalation record and the history, polled every second.
-import { api, errorBox, h, statusBadge, token, when } from './dom.js';
+import { api, errorBox, h, put, statusBadge, token, when } from './dom.js';
 import { graphSvg } from './svg.js';
 
 export const POLL_MS = 1000;
@@ -12,7 +12,7 @@ export function beadView(main, beadId, onCleanup) {
   const result = h('div', { id: 'decision-result', 'aria-live': 'polite' });
   const escalation = h('section', { id: 'escalation' });
   const timeline = h('section', { id: 'timeline' });
-  main.replaceChildren(head, h('div', { class: 'bead-grid' }, graph, h('div', {}, panel, result, escalation, timeline)));
+  put(main, head, h('div', { class: 'bead-grid' }, graph, h('div', {}, panel, result, escalation, timeline)));
 
   let panelKey = '';
   let timer;
@@ -23,7 +23,7 @@ export function beadView(main, beadId, onCleanup) {
     const { status, body } = await api(`/api/beads/${encodeURIComponent(beadId)}`);
     if (stopped) return;
     if (status !== 200) {
-      head.replaceChildren(h('h1', {}, beadId), errorBox(body));
+      put(head, h('h1', {}, beadId), errorBox(body));
       return;
     }
     render(body);
@@ -31,7 +31,8 @@ export function beadView(main, beadId, onCleanup) {
 
   function render(d) {
     const b = d.bead;
-    head.replaceChildren(
+    put(
+      head,
       h('h1', {}, b.title || b.beadId, ' ', h('span', { class: 'muted' }, b.beadId)),
       h(
         'p',
@@ -48,7 +49,8 @@ export function beadView(main, beadId, onCleanup) {
       ),
       d.note ? h('p', { class: 'warn' }, d.note) : null,
     );
-    graph.replaceChildren(
+    put(
+      graph,
       d.graph
         ? graphSvg(d.graph)
         : h('p', { class: 'muted' }, 'no definition to draw (the run input is unreadable and the catalog has no such id)'),
@@ -68,7 +70,7 @@ export function beadView(main, beadId, onCleanup) {
     if (key === panelKey) return; // keep what the person is typing
     panelKey = key;
     if (p.kind === 'none') {
-      panel.replaceChildren(h('p', { class: 'muted' }, 'nothing waits for a decision'));
+      put(panel, h('p', { class: 'muted' }, 'nothing waits for a decision'));
       return;
     }
     const reason = h('textarea', { id: 'reason', rows: 2, placeholder: 'reason (required to reject or override)', maxlength: 2000 });
@@ -81,7 +83,8 @@ export function beadView(main, beadId, onCleanup) {
             h('button', { id: 'reject', class: 'reject', onclick: () => send('reject') }, 'Reject'),
           ]
         : [overrideControls(p, send)];
-    panel.replaceChildren(
+    put(
+      panel,
       h('h2', {}, p.kind === 'approval' ? `Decision at ${p.node}` : `Escalated at ${p.node || '-'}: override`),
       h('p', { class: 'muted' }, `decided by ${who}`, token() ? '' : ' — sign in with your token first'),
       reason,
@@ -138,10 +141,11 @@ export function beadView(main, beadId, onCleanup) {
 
   function renderEscalation(e) {
     if (!e) {
-      escalation.replaceChildren();
+      put(escalation);
       return;
     }
-    escalation.replaceChildren(
+    put(
+      escalation,
       h('h2', {}, 'Escalation'),
       h(
         'p',
@@ -165,10 +169,10 @@ export function beadView(main, beadId, onCleanup) {
           h('span', { class: 'kind' }, x.kind),
           h('code', {}, x.kind === 'move' ? `${x.node || '(start)'} → ${x.to || '(end)'} [${x.condition}]` : x.node || '-'),
           x.actor ? h('span', { class: 'actor' }, x.actor) : null,
-          h('span', { class: 'summary' }, x.summary),
+          x.kind === 'move' ? null : h('span', { class: 'summary' }, x.summary),
         ),
       );
-    timeline.replaceChildren(h('h2', {}, `History (${history.length})`), h('ol', { class: 'timeline' }, rows));
+    put(timeline, h('h2', {}, `History (${history.length})`), h('ol', { class: 'timeline' }, rows));
   }
 
   async function loop() {

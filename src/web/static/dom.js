@@ -23,6 +23,13 @@ function setAttr(el, k, v) {
   else el.setAttribute(k, v === true ? '' : String(v));
 }
 
+/** Replaces el's children; null, undefined and false are skipped (replaceChildren would print "null"). */
+export function put(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children.flat()) {
     if (c === undefined || c === null || c === false) continue;

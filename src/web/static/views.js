@@ -1,18 +1,19 @@
 // The definitions page (files, findings, graphs) and the analytics view (ledger figures as bars).
-import { api, errorBox, h } from './dom.js';
+import { api, errorBox, h, put } from './dom.js';
 import { bars, graphSvg } from './svg.js';
 
 export async function definitionsView(main) {
   const box = h('div', { id: 'definitions' });
   const graph = h('div', { id: 'definition-graph', class: 'graph-box' });
-  main.replaceChildren(h('h1', {}, 'Definitions'), box, graph);
+  put(main, h('h1', {}, 'Definitions'), box, graph);
   const { status, body } = await api('/api/definitions');
-  if (status !== 200) return box.replaceChildren(errorBox(body));
+  if (status !== 200) return put(box, errorBox(body));
   const show = async (id) => {
     const r = await api(`/api/definitions/${encodeURIComponent(id)}`);
-    graph.replaceChildren(r.status === 200 ? [h('h2', {}, `${r.body.definition.name} (${id})`), graphSvg(r.body.graph)] : errorBox(r.body));
+    put(graph, r.status === 200 ? [h('h2', {}, `${r.body.definition.name} (${id})`), graphSvg(r.body.graph)] : errorBox(r.body));
   };
-  box.replaceChildren(
+  put(
+    box,
     h('p', { class: 'muted' }, 'directories: ', body.dirs.map((d) => `${d.dir}${d.problem ? ` (${d.problem})` : ''}`).join(', ')),
     h(
       'table',
@@ -60,15 +61,15 @@ const pct = (x) => (x === null || x === undefined ? '-' : `${Math.round(x * 100)
 
 export async function analyticsView(main) {
   const box = h('div', { id: 'analytics' });
-  main.replaceChildren(h('h1', {}, 'Analytics'), box);
+  put(main, h('h1', {}, 'Analytics'), box);
   const { status, body } = await api('/api/analytics');
-  if (status !== 200) return box.replaceChildren(errorBox(body));
-  if (!body.configured)
-    return box.replaceChildren(h('div', { class: 'warn', id: 'no-ledger' }, body.message, h('div', { class: 'hint' }, body.hint)));
+  if (status !== 200) return put(box, errorBox(body));
+  if (!body.configured) return put(box, h('div', { class: 'warn', id: 'no-ledger' }, body.message, h('div', { class: 'hint' }, body.hint)));
   const a = body.analytics;
   const types = [...a.byType, a.total];
   const section = (title, chart) => h('section', {}, h('h2', {}, title), chart);
-  box.replaceChildren(
+  put(
+    box,
     h('p', { class: 'muted' }, `ledger: ${body.where}`),
     section(
       'Runs per type',
