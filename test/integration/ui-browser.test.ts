@@ -15,7 +15,7 @@ import { PROJECT_DEFINITIONS_DIR } from '../../src/dsl';
 import { startUiServer, type UiServer } from '../../src/web/server';
 import { loadUsers, sha256Hex } from '../../src/web/users';
 import type { WorkerSet } from '../../src/workers/worker-set';
-import { humanReview } from '../fixtures/definitions';
+import { definition, humanReview, node } from '../fixtures/definitions';
 import { BeadHarness, startParked, waitForState } from '../helpers/beads';
 import { startTestEnv, uniqueId } from '../helpers/temporal';
 
@@ -31,6 +31,7 @@ describe('the web page in a browser', () => {
   let tmp: string;
   const pmToken = uniqueId('pm-token');
   const qaToken = uniqueId('qa-token');
+  const ceoToken = uniqueId('ceo-token');
 
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'beadflow-ui-'));
@@ -41,10 +42,31 @@ describe('the web page in a browser', () => {
     const usersFile = path.join(tmp, 'users.yaml');
     writeFileSync(
       usersFile,
-      `- {name: pam, roles: [Product Manager], token_sha256: ${sha256Hex(pmToken)}}\n- {name: quinn, roles: [QA Engineer], token_sha256: ${sha256Hex(qaToken)}}\n`,
+      `- {name: pam, roles: [Product Manager], token_sha256: ${sha256Hex(pmToken)}}\n- {name: quinn, roles: [QA Engineer], token_sha256: ${sha256Hex(qaToken)}}\n- {name: carla, roles: [Engineering Manager, CEO], token_sha256: ${sha256Hex(ceoToken)}}\n`,
     );
     const users = loadUsers(usersFile);
-    ui = await startUiServer({ client: env.client, users, definitionDirs: [PROJECT_DEFINITIONS_DIR], port: 0 });
+    // Analytics from a stand-in ledger answer: the page's bars are under test here, the SQL in the ledger tests.
+    const byType = {
+      workflow_type: 'bug',
+      executions: 4,
+      finished: 3,
+      active: 1,
+      completed: 2,
+      completion_rate: 0.6667,
+      escalation_rate: 0.25,
+    };
+    const figures = { ...byType, avg_duration_s: 12.5, avg_dispatch_count: 3, avg_cycle_count: 0.5, max_cycle_count: 2 };
+    ui = await startUiServer({
+      client: env.client,
+      users,
+      definitionDirs: [PROJECT_DEFINITIONS_DIR],
+      port: 0,
+      analytics: async () => ({
+        configured: true,
+        where: 'test',
+        analytics: { byType: [figures], total: { ...figures, workflow_type: 'all' }, cycles: [] },
+      }),
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   });
 
@@ -165,5 +187,41 @@ describe('the web page in a browser', () => {
     await page.waitForSelector(`#bead-list tr[data-bead="${handle.workflowId}"]`, { timeout: 15_000 });
     await page.close();
     await handle.terminate('test over');
+  });
+
+  test('an escalated bead: the escalation record, and the CEO overrides it from the page', async () => {
+    const def = definition(
+      [node('build', 'task', { maxAttempts: 2 }), node('ship')],
+      [
+        ['', 'build', 'success'],
+        ['build', 'ship', 'success'],
+        ['ship', '', 'success'],
+      ],
+    );
+    const handle = await h.start(def, { scenario: { build: ['failure', 'failure', 'success'] } });
+    await waitForState(handle, (x) => x.status === 'escalated', 'open escalation');
+    const page = await browser.newPage();
+    await page.goto(`${ui.url}/beads/${encodeURIComponent(handle.workflowId)}`);
+    await page.waitForSelector('#escalation >> text=failed 2 of 2 attempts', { timeout: 15_000 });
+    await signIn(page, ceoToken);
+    await page.selectOption('#override-action', 'retry');
+    await page.fill('#reason', 'flaky runner');
+    await page.click('#override');
+    await page.waitForSelector('#decision-result.accepted', { timeout: 10_000 });
+    assert.match((await page.textContent('#decision-result')) ?? '', /accepted: retry build as CEO/);
+    assert.equal((await handle.result()).status, 'completed');
+    await page.close();
+  });
+
+  test('the definitions page lists findings and draws a graph; analytics draws bars', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${ui.url}/definitions`);
+    await page.waitForSelector('#definitions table', { timeout: 10_000 });
+    await page.locator('#definitions a').first().click();
+    await page.waitForSelector('#definition-graph svg.graph g.node', { timeout: 10_000 });
+    await page.goto(`${ui.url}/analytics`);
+    await page.waitForSelector('#analytics svg.bars rect.bar', { timeout: 10_000 });
+    assert.match((await page.textContent('#analytics')) ?? '', /67%/);
+    await page.close();
   });
 });
