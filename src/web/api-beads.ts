@@ -88,7 +88,18 @@ export function registerBeadRoutes(app: Hono, deps: BeadRoutesDeps): void {
     const parsed = parseListQuery(c.req.query());
     if (!parsed.ok) return fail(c, 400, parsed.message, parsed.hint);
     const { filter, pageSize, token } = parsed.value;
-    return c.json(await deps.source.list(filter, pageSize, token));
+    try {
+      return c.json(await deps.source.list(filter, pageSize, token));
+    } catch (err) {
+      // Temporal rejects a token it did not hand out (or one from before a filter change) with a bare error.
+      if (!token || /ECONNREFUSED|UNAVAILABLE|Failed to connect|deadline/i.test(String(err))) throw err;
+      return fail(
+        c,
+        400,
+        'nextPageToken is not valid for this listing',
+        'start again without nextPageToken (the filters must stay the same)',
+      );
+    }
   });
 
   app.get('/api/beads/:id', async (c: Context) => {

@@ -58,6 +58,29 @@ export function temporalSource(client: Client): BeadSource {
     return input.definition;
   }
 
+  /** Visibility lists carry no priority: one describe per run, remembered (a run's priority is set at start). */
+  const priorities = new Map<string, string>();
+  async function fillPriorities(beads: BeadSummary[]): Promise<void> {
+    const missing = beads.filter((b) => !b.priority);
+    for (let i = 0; i < missing.length; i += 8) {
+      await Promise.all(
+        missing.slice(i, i + 8).map(async (b) => {
+          let p = priorities.get(b.runId);
+          if (p === undefined) {
+            const d = await client.workflow
+              .getHandle(b.beadId, b.runId)
+              .describe()
+              .catch(() => undefined);
+            p = priorityName(d?.priority?.priorityKey);
+            if (priorities.size > 5000) priorities.clear();
+            if (d) priorities.set(b.runId, p);
+          }
+          b.priority = p;
+        }),
+      );
+    }
+  }
+
   return {
     async list(filter, pageSize, nextPageToken): Promise<BeadPage> {
       const response = await client.workflowService.listWorkflowExecutions({
@@ -86,6 +109,7 @@ export function temporalSource(client: Client): BeadSource {
           closeTime: wf.closeTime?.toISOString(),
         });
       }
+      await fillPriorities(beads);
       const text = filter.text?.toLowerCase();
       const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
       return {
