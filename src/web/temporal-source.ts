@@ -37,6 +37,7 @@ function priorityName(key: number | undefined): string {
 
 export function temporalSource(client: Client): BeadSource {
   const definitions = new Map<string, ResolvedDefinition>();
+  const closed = new Map<string, BeadDetail>();
   const converter = client.options.loadedDataConverter;
   const namespace = client.options.namespace;
 
@@ -130,14 +131,23 @@ export function temporalSource(client: Client): BeadSource {
         if (err instanceof BeadflowError && /^unknown bead|not a bead/.test(err.message)) return undefined;
         throw err;
       }
+      const runId = run.description.runId;
+      const done = closed.get(runId);
+      if (done) return done;
       const status = await beadStatus(client, beadId);
-      const definition = await pinnedDefinition(beadId, run.description.runId).catch(() => undefined);
-      return {
+      const definition = await pinnedDefinition(beadId, runId).catch(() => undefined);
+      const detail: BeadDetail = {
         status,
         definition,
         definitionSource: definition ? 'run-input' : 'none',
         priority: priorityName(run.description.priority?.priorityKey),
       };
+      // A closed run never changes, and querying it replays its whole history on a worker: answer it once.
+      if (run.temporalStatus !== 'RUNNING' && status.source === 'query') {
+        if (closed.size > 500) closed.clear();
+        closed.set(runId, detail);
+      }
+      return detail;
     },
 
     async decide(beadId, decision: Decision) {

@@ -4,6 +4,7 @@ import { api, errorBox, h, put, statusBadge, token, when } from './dom.js';
 import { graphSvg } from './svg.js';
 
 export const POLL_MS = 1000;
+const FINISHED_POLL_MS = 15_000;
 
 export function beadView(main, beadId, onCleanup) {
   const head = h('section', { id: 'bead-head' });
@@ -15,6 +16,7 @@ export function beadView(main, beadId, onCleanup) {
   put(main, head, h('div', { class: 'bead-grid' }, graph, h('div', {}, panel, result, escalation, timeline)));
 
   let panelKey = '';
+  let lastStatus = '';
   let timer;
   let stopped = false;
   const stats = (window.__beadflow = window.__beadflow || {});
@@ -59,6 +61,7 @@ export function beadView(main, beadId, onCleanup) {
     stats.renders = (stats.renders || 0) + 1;
     stats.lastNode = b.currentNode;
     stats.lastStatus = b.status;
+    lastStatus = b.status;
     if (stats.loadedMs === undefined) stats.loadedMs = performance.now();
     renderPanel(d.pending, b);
     renderEscalation(d.state && d.state.escalation);
@@ -177,7 +180,9 @@ export function beadView(main, beadId, onCleanup) {
 
   async function loop() {
     await refresh();
-    if (!stopped) timer = setTimeout(loop, POLL_MS);
+    // A finished bead does not change: look again now and then only.
+    const final = ['completed', 'failed', 'aborted', 'cancelled', 'terminated', 'timed_out'].includes(lastStatus);
+    if (!stopped) timer = setTimeout(loop, final ? FINISHED_POLL_MS : POLL_MS);
   }
   void loop();
   onCleanup(() => {
