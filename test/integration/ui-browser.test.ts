@@ -154,24 +154,28 @@ describe('the web page in a browser', () => {
   });
 
   test('a transition made elsewhere reaches an open page within the polling period', async () => {
-    const handle = await startParked(h, humanReview());
     const page = await browser.newPage();
-    await page.goto(`${ui.url}/beads/${encodeURIComponent(handle.workflowId)}`);
-    await currentIs(page, 'pm_review');
     const delays: number[] = [];
-    // Approve through the API (as a script would); the page learns of it only by polling.
-    const res = await fetch(`${ui.url}/api/beads/${encodeURIComponent(handle.workflowId)}/decisions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${pmToken}` },
-      body: JSON.stringify({ action: 'approve', reason: 'from a script' }),
-    });
-    const accepted = Date.now();
-    assert.equal(res.status, 200);
-    const answer = (await res.json()) as { result: { currentNode: string } };
-    await currentIs(page, 'pm_review', { not: true, timeout: 10_000 });
-    delays.push(Date.now() - accepted);
-    process.stderr.write(`ui: Update accepted (→ ${answer.result.currentNode}) → page shows it: ${delays[0]} ms\n`);
-    assert.ok(delays[0] < 3_000, `the page showed the transition after ${delays[0]} ms`);
+    const loads: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const handle = await startParked(h, humanReview());
+      const t0 = Date.now();
+      await page.goto(`${ui.url}/beads/${encodeURIComponent(handle.workflowId)}`);
+      await currentIs(page, 'pm_review');
+      loads.push(Date.now() - t0);
+      // Approve through the API (as a script would); the page learns of it only by polling.
+      const res = await fetch(`${ui.url}/api/beads/${encodeURIComponent(handle.workflowId)}/decisions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${pmToken}` },
+        body: JSON.stringify({ action: 'approve', reason: 'from a script' }),
+      });
+      const accepted = Date.now();
+      assert.equal(res.status, 200);
+      await currentIs(page, 'pm_review', { not: true, timeout: 10_000 });
+      delays.push(Date.now() - accepted);
+    }
+    process.stderr.write(`ui: page loads ${loads.join(', ')} ms; Update accepted → page shows the move: ${delays.join(', ')} ms\n`);
+    for (const d of delays) assert.ok(d < 3_000, `the page showed the transition after ${d} ms`);
     await page.close();
   });
 
