@@ -124,6 +124,8 @@ export async function sendDecision(
     if (refusal) {
       throw new BeadflowError(`the bead refused the ${decision.kind}: ${refusal.why}`, {
         hint: refusal.hint ?? `see \`npx beadflow status ${beadId}\` for who must decide what`,
+        // The web API tells a refusal (409) from other failures by this cause.
+        cause: (err as WorkflowUpdateFailedError).cause,
       });
     }
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
