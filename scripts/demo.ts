@@ -93,6 +93,7 @@ async function scriptedBead(ctx: DemoContext & { started: number }): Promise<str
     const handle = await startBeadRun(client, input);
     say(`demo: bead ${input.bead.id} started with ${selectedBy}`);
     say(`demo: watch it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${input.bead.id}`);
+    say(`demo: or as its graph on beadflow's page (\`npx beadflow ui\` in another terminal): http://127.0.0.1:8234/beads/${input.bead.id}`);
     const final = await followBead(handle, { onEntry: (e) => say(`  ${formatEntry(e)}`) });
     say(
       `demo: bead ${final.beadId} ${final.status} after ${final.dispatchCount} agent turns and ${final.cycleCount} loop(s) in ${Date.now() - ctx.started} ms`,
