@@ -18,6 +18,8 @@ import type { LatencyFigures } from './sections/latency';
 import { measureLatency } from './sections/latency';
 import type { LockFigures } from './sections/lock';
 import { measureLock } from './sections/lock';
+import type { GitTransportFigures } from './sections/git-transport';
+import { measureGitTransport } from './sections/git-transport';
 import type { ModelCallFigures } from './sections/model-calls';
 import { measureModelCalls } from './sections/model-calls';
 import type { ScaleFigures } from './sections/scale';
@@ -42,6 +44,8 @@ export interface BenchResults {
   scale?: ScaleFigures[];
   /** Model agents: a model call through the agentLoop workflow against one made directly. */
   llm?: ModelCallFigures;
+  /** The bead's code by git: fetch/reset before a turn and commit/leased push after it, per turn. */
+  git?: GitTransportFigures;
   /** 1-minute load average at the start and end of each section: others' work skews the figures. */
   load: Array<{ section: string; at: 'start' | 'end'; loadAverage1m: number }>;
 }
@@ -122,6 +126,10 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress): Prom
       );
   }
   if (want('llm')) results.llm = await withContext(main, 'model calls', (ctx) => measureModelCalls(ctx, 6));
+  if (want('git')) {
+    progress.note('— git transport —');
+    results.git = await measureGitTransport();
+  }
   results.durationMs = Date.now() - started;
   return results;
 }
