@@ -350,7 +350,7 @@ test('analytics: model tokens and calls per bead type, per role, per bead', asyn
   const bugDef = { ...def, id: 'bug-def', workflowType: 'bug' };
   const record = (id: string, history: HistoryEntry[]) =>
     recordProgress(pool, {
-      execution: snapshot({ executionId: `exec-${id}`, beadId: id, workflowId: bugDef.id, lastSeq: history.length }),
+      execution: snapshot({ executionId: `exec-${id}`, beadId: id, definitionId: bugDef.id, lastSeq: history.length }),
       entries: history,
       bead: { ...bead, id },
       definition: bugDef,
