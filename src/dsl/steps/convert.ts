@@ -39,7 +39,13 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
     issues.push({ severity, code, path, message, hint });
   const variables: Variables = isRecord(doc.variables) ? doc.variables : {};
   if (doc.variables !== undefined && !isRecord(doc.variables))
-    issue('error', 'step-variables', ['variables'], 'variables: must be a mapping of names to values', 'write `variables: { name: value }`');
+    issue(
+      'error',
+      'step-variables',
+      ['variables'],
+      'variables: must be a mapping of names to values',
+      'write `variables: { name: value }`',
+    );
 
   const nodes: Array<{ node: RawNode; at: YamlPath }> = [];
   const edges: Array<{ edge: RawEdge; at: YamlPath }> = [];
@@ -49,7 +55,13 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
   const sub = (value: unknown, path: YamlPath): unknown => {
     const { value: out, unknown } = substitute(value, variables);
     for (const name of new Set(unknown))
-      issue('warning', 'unknown-variable', path, `"${name}" is not defined under variables:, so it stays as written`, 'add it to variables: or fix the name');
+      issue(
+        'warning',
+        'unknown-variable',
+        path,
+        `"${name}" is not defined under variables:, so it stays as written`,
+        'add it to variables: or fix the name',
+      );
     return out;
   };
 
@@ -74,7 +86,8 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
     if (step.params !== undefined) {
       const params = sub(step.params, [...path, 'params']);
       metadata.params = params;
-      if (isRecord(params)) for (const [k, v] of Object.entries(params)) lines.push(`- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      if (isRecord(params))
+        for (const [k, v] of Object.entries(params)) lines.push(`- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
     }
     if (type !== 'parallel') node.instructions = lines.join('\n');
 
@@ -83,23 +96,43 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
       const seconds = typeof t === 'number' ? t : typeof t === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(t) ? Number(t) : NaN;
       if (Number.isFinite(seconds) && seconds > 0) node.timeout = `${Math.round(seconds * 1000)}ms`;
       else
-        issue('error', 'step-timeout', [...path, 'timeout'], `step "${id}": timeout ${JSON.stringify(t)} is not a number of seconds`, 'write seconds (timeout: 900) or a template of a numeric variable ("{{variables.x}}")');
+        issue(
+          'error',
+          'step-timeout',
+          [...path, 'timeout'],
+          `step "${id}": timeout ${JSON.stringify(t)} is not a number of seconds`,
+          'write seconds (timeout: 900) or a template of a numeric variable ("{{variables.x}}")',
+        );
     }
     const retries = step.retries === undefined ? variables.max_retries : sub(step.retries, [...path, 'retries']);
     if (type !== 'parallel' && retries !== undefined) {
       if (typeof retries === 'number' && Number.isInteger(retries) && retries >= 0) {
         node.max_attempts = retries + 1;
         node.retry = { ...STEP_RETRY };
-      } else issue('error', 'step-retries', [...path, step.retries === undefined ? 'variables' : 'retries'], `step "${id}": retries ${JSON.stringify(retries)} is not a whole number ≥ 0`, 'write retries: 2 (three attempts)');
+      } else
+        issue(
+          'error',
+          'step-retries',
+          [...path, step.retries === undefined ? 'variables' : 'retries'],
+          `step "${id}": retries ${JSON.stringify(retries)} is not a whole number ≥ 0`,
+          'write retries: 2 (three attempts)',
+        );
     }
     if (step.condition !== undefined) {
       const at = [...path, 'condition'];
-      if (typeof step.condition !== 'string') issue('error', 'step-condition', at, `step "${id}": condition must be a string`, 'quote the expression');
+      if (typeof step.condition !== 'string')
+        issue('error', 'step-condition', at, `step "${id}": condition must be a string`, 'quote the expression');
       else {
         try {
           parseExpression(step.condition);
           metadata.condition = step.condition;
-          issue('warning', 'step-condition', at, `step "${id}": condition is recorded in the node's metadata but not evaluated; the step always runs`, 'route on outcomes instead (approval nodes, failure edges), or accept that the step runs unconditionally');
+          issue(
+            'warning',
+            'step-condition',
+            at,
+            `step "${id}": condition is recorded in the node's metadata but not evaluated; the step always runs`,
+            'route on outcomes instead (approval nodes, failure edges), or accept that the step runs unconditionally',
+          );
         } catch (err) {
           const msg = err instanceof ExpressionError ? err.message : String(err);
           issue('error', 'step-condition', at, `step "${id}": condition: ${msg}`, 'see the condition language in definitions/README.md');
@@ -112,16 +145,29 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
 
     const join = `${id}-done`;
     const subs = Array.isArray(step.steps) ? step.steps : [];
-    if (subs.length === 0) issue('error', 'step-parallel', path, `parallel step "${id}" has no steps:`, 'list the steps that run in parallel under steps:');
+    if (subs.length === 0)
+      issue('error', 'step-parallel', path, `parallel step "${id}" has no steps:`, 'list the steps that run in parallel under steps:');
     const wait = step.wait_for ?? 'all';
     if (wait !== 'all' && wait !== 'any' && wait !== 'first')
-      issue('error', 'step-wait-for', [...path, 'wait_for'], `parallel step "${id}": wait_for ${JSON.stringify(wait)} is not all, any or first`, 'write wait_for: all (or any)');
+      issue(
+        'error',
+        'step-wait-for',
+        [...path, 'wait_for'],
+        `parallel step "${id}": wait_for ${JSON.stringify(wait)} is not all, any or first`,
+        'write wait_for: all (or any)',
+      );
     subs.forEach((inner: unknown, i) => {
       const at = [...path, 'steps', i];
       const child = checkStep(inner, at, id);
       if (!child) return;
       if (child.step.dependencies !== undefined || child.step.depends_on !== undefined)
-        issue('warning', 'ignored-key', [...at, child.step.dependencies !== undefined ? 'dependencies' : 'depends_on'], `step "${child.id}" is inside parallel step "${id}": its dependencies are ignored`, 'steps of a parallel step all start together');
+        issue(
+          'warning',
+          'ignored-key',
+          [...at, child.step.dependencies !== undefined ? 'dependencies' : 'depends_on'],
+          `step "${child.id}" is inside parallel step "${id}": its dependencies are ignored`,
+          'steps of a parallel step all start together',
+        );
       const ends = convert(child.step, at, child.id, id);
       edges.push({ edge: { from_node_key: id, to_node_key: ends.entry }, at });
       edges.push({ edge: { from_node_key: ends.exit, to_node_key: join }, at });
@@ -132,7 +178,13 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
 
   const checkStep = (step: unknown, path: YamlPath, outer: string): { step: Rec; id: string } | undefined => {
     if (!isRecord(step)) {
-      issue('error', 'step-shape', path, `${outer ? `a step of "${outer}"` : 'a step'} is not a mapping`, 'each step is a mapping with id:, type: and its settings');
+      issue(
+        'error',
+        'step-shape',
+        path,
+        `${outer ? `a step of "${outer}"` : 'a step'} is not a mapping`,
+        'each step is a mapping with id:, type: and its settings',
+      );
       return undefined;
     }
     if (typeof step.id !== 'string' || !step.id.trim()) {
@@ -141,7 +193,13 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
     }
     const first = seen.get(step.id);
     if (first) {
-      issue('error', 'duplicate-step-id', [...path, 'id'], `duplicate step id "${step.id}"`, 'step ids must be unique, sub-steps of parallel steps included');
+      issue(
+        'error',
+        'duplicate-step-id',
+        [...path, 'id'],
+        `duplicate step id "${step.id}"`,
+        'step ids must be unique, sub-steps of parallel steps included',
+      );
       return undefined;
     }
     seen.set(step.id, path);
@@ -160,7 +218,13 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
     const list = checked.step[key];
     const deps = list === undefined ? [] : typeof list === 'string' ? [list] : Array.isArray(list) ? list : undefined;
     if (!deps || deps.some((d) => typeof d !== 'string')) {
-      issue('error', 'step-dependencies', [...at, key], `step "${checked.id}": ${key} must be a list of step ids`, `write ${key}: [other-step]`);
+      issue(
+        'error',
+        'step-dependencies',
+        [...at, key],
+        `step "${checked.id}": ${key} must be a list of step ids`,
+        `write ${key}: [other-step]`,
+      );
       return;
     }
     const ends = convert(checked.step, at, checked.id, '');

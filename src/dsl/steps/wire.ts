@@ -127,7 +127,7 @@ export function wire(steps: StepVertex[]): Wiring {
 function topologicalOrder(steps: StepVertex[]): string[] | { cycle: string[] } {
   const pending = new Map(steps.map((s) => [s.id, new Set(s.deps)]));
   const order: string[] = [];
-  for (let progress = true; progress; ) {
+  for (let progress = true; progress;) {
     progress = false;
     for (const s of steps) {
       const deps = pending.get(s.id);
