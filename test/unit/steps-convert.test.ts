@@ -204,13 +204,30 @@ describe('dependencies become forks and joins', () => {
 describe('step types, variables and conditions', () => {
   test('an unsupported step type is exactly one located error naming it and the known types', () => {
     const text =
-      'name: x\nsteps:\n  - id: a\n    type: persona-request\n    persona: planner\n  - id: b\n    type: dashboard-update\n    dependencies: [a]\n';
+      'name: x\nsteps:\n  - id: a\n    type: persona-request\n    persona: planner\n  - id: b\n    type: teleport\n    dependencies: [a]\n';
     const { definition, findings } = loadDefinitionText(text, 'x.yml');
     assert.equal(definition, undefined);
     assert.equal(findings.length, 1);
     assert.deepEqual([findings[0]!.code, findings[0]!.line, findings[0]!.col], ['step-type', 7, 11]);
-    assert.match(findings[0]!.message, /"b" has type "dashboard-update", which the engine cannot run/);
+    assert.match(findings[0]!.message, /"b" has type "teleport", which the engine cannot run/);
     assert.match(findings[0]!.hint, /known step types: persona-request, parallel, git-operation/);
+  });
+
+  test('status and dashboard steps become no node: their dependents take their dependencies', () => {
+    const text = [
+      'steps:',
+      '  - { id: a, type: persona-request, persona: planner }',
+      '  - { id: s, type: status-update, dependencies: [a] }',
+      '  - { id: d, type: dashboard-update, dependencies: [s] }',
+      '  - { id: b, type: persona-request, persona: qa-engineer, dependencies: [d] }',
+    ].join('\n');
+    const { definition, findings } = loadDefinitionText(text, 'x.yml');
+    assert.ok(definition, JSON.stringify(findings));
+    assert.deepEqual(edges(definition), ['^>a:success', 'a>b:success', 'b>$:success']);
+    assert.deepEqual(
+      findings.filter((f) => f.code === 'step-no-op').map((f) => f.line),
+      [3, 4],
+    );
   });
 
   test('variables are substituted into instructions, params, timeouts and operations', () => {

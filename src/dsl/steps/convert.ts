@@ -8,6 +8,7 @@ import { parseExpression, ExpressionError } from '../expression';
 import { canonicalRole } from '../../shared/roles';
 import type { RawEdge, RawNode } from '../schema';
 import { KNOWN_STEP_TYPES } from '../step-format';
+import { isLedgerStep, ledgerStepWarning, skipDropped } from './status';
 import type { StepIssue, YamlPath } from './issues';
 import { substitute, type Variables } from './variables';
 import { wire, type StepVertex } from './wire';
@@ -204,10 +205,15 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
     }
     seen.set(step.id, path);
     if (!(KNOWN_STEP_TYPES as readonly string[]).includes(step.type as string)) return undefined; // reported by stepTypeFindings
+    if (isLedgerStep(step.type)) {
+      issues.push(ledgerStepWarning(step.id, step.type as string, path));
+      if (outer) return undefined;
+    }
     return { step, id: step.id };
   };
 
   const vertices: StepVertex[] = [];
+  const dropped = new Map<string, { deps: string[]; at: YamlPath }>();
   const steps = Array.isArray(doc.steps) ? doc.steps : [];
   if (steps.length === 0) issue('error', 'step-empty', ['steps'], 'steps: is empty', 'list at least one step');
   steps.forEach((raw: unknown, i) => {
@@ -227,9 +233,24 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
       );
       return;
     }
+    if (isLedgerStep(checked.step.type)) {
+      dropped.set(checked.id, { deps: deps as string[], at: list === undefined ? at : [...at, key] });
+      return;
+    }
     const ends = convert(checked.step, at, checked.id, '');
     vertices.push({ id: checked.id, deps: deps as string[], ...ends, at, depsAt: list === undefined ? at : [...at, key] });
   });
+  const skipped = skipDropped(new Map(vertices.map((v) => [v.id, v.deps])), dropped);
+  issues.push(...skipped.issues);
+  for (const v of vertices) v.deps = skipped.deps.get(v.id)!;
+  if (steps.length > 0 && vertices.length === 0 && !issues.some((x) => x.severity === 'error'))
+    issue(
+      'error',
+      'step-empty',
+      ['steps'],
+      'no step runs anything (status steps become no node)',
+      'add a persona-request or git-operation step',
+    );
   if (!issues.some((x) => x.severity === 'error')) {
     const wiring = wire(vertices);
     issues.push(...wiring.issues);
