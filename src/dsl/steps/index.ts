@@ -2,7 +2,8 @@
 import type { Locator } from '../finding';
 import type { Converted } from './convert';
 
-export { convertSteps, STEP_RETRY, type Converted } from './convert';
+export { convertSteps, type Converted } from './convert';
+export { STEP_RETRY } from './settings';
 export { substitute, substituteString } from './variables';
 
 /** Node fields → the step key they came from. */
