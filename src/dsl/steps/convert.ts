@@ -29,6 +29,26 @@ export interface Converted {
 }
 
 type Rec = Record<string, unknown>;
+
+/** Steps per file (sub-steps included): the dependency analysis is quadratic. */
+export const MAX_STEPS = 1000;
+const STEP_KEYS = new Set([
+  'id',
+  'name',
+  'description',
+  'type',
+  'persona',
+  'dependencies',
+  'depends_on',
+  'timeout',
+  'retries',
+  'params',
+  'condition',
+  'operation',
+  'steps',
+  'wait_for',
+]);
+const TOP_KEYS = new Set(['name', 'version', 'description', 'variables', 'steps', 'id']);
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function convertSteps(doc: Rec, fallbackId: string): Converted {
@@ -154,6 +174,19 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
       return undefined;
     }
     seen.set(step.id, path);
+    if (seen.size > MAX_STEPS) {
+      if (seen.size === MAX_STEPS + 1) issue('error', 'step-limit', path, `more than ${MAX_STEPS} steps`, 'split the workflow');
+      return undefined;
+    }
+    for (const key of Object.keys(step))
+      if (!STEP_KEYS.has(key))
+        issue(
+          'warning',
+          'ignored-key',
+          [...path, key],
+          `step "${step.id}": key "${key}" is not read`,
+          `step keys: ${[...STEP_KEYS].join(', ')}`,
+        );
     if (!(KNOWN_STEP_TYPES as readonly string[]).includes(step.type as string)) return undefined; // reported by stepTypeFindings
     if (isLedgerStep(step.type)) {
       issues.push(ledgerStepWarning(step.id, step.type as string, path));
@@ -164,6 +197,15 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
 
   const vertices: StepVertex[] = [];
   const dropped = new Map<string, { deps: string[]; at: YamlPath }>();
+  for (const key of Object.keys(doc))
+    if (!TOP_KEYS.has(key))
+      issue(
+        'warning',
+        'ignored-key',
+        [key],
+        `key "${key}" is not read in a step-format file`,
+        `top-level keys: ${[...TOP_KEYS].join(', ')}`,
+      );
   const steps = Array.isArray(doc.steps) ? doc.steps : [];
   if (steps.length === 0) issue('error', 'step-empty', ['steps'], 'steps: is empty', 'list at least one step');
   steps.forEach((raw: unknown, i) => {
