@@ -230,6 +230,16 @@ describe('step types, variables and conditions', () => {
     );
   });
 
+  test('keys the converter does not read are located warnings', () => {
+    const text = 'name: k\nowner: me\nsteps:\n  - id: a\n    type: persona-request\n    persona: planner\n    on_failure: retry\n';
+    const { definition, findings } = loadDefinitionText(text, 'x.yml');
+    assert.ok(definition);
+    assert.deepEqual(
+      findings.filter((f) => f.code === 'ignored-key').map((f) => f.line),
+      [2, 7],
+    );
+  });
+
   test('variables are substituted into instructions, params, timeouts and operations', () => {
     const text = [
       'name: vars',
