@@ -7,6 +7,7 @@
 import { canonicalRole } from '../../shared/roles';
 import type { RawEdge, RawNode } from '../schema';
 import { KNOWN_STEP_TYPES } from '../step-format';
+import { MAX_STEPS, STEP_KEYS, TOP_KEYS } from './issues';
 import { applySettings } from './settings';
 import { isLedgerStep, ledgerStepWarning, skipDropped } from './status';
 import type { StepIssue, YamlPath } from './issues';
@@ -30,25 +31,6 @@ export interface Converted {
 
 type Rec = Record<string, unknown>;
 
-/** Steps per file (sub-steps included): the dependency analysis is quadratic. */
-export const MAX_STEPS = 1000;
-const STEP_KEYS = new Set([
-  'id',
-  'name',
-  'description',
-  'type',
-  'persona',
-  'dependencies',
-  'depends_on',
-  'timeout',
-  'retries',
-  'params',
-  'condition',
-  'operation',
-  'steps',
-  'wait_for',
-]);
-const TOP_KEYS = new Set(['name', 'version', 'description', 'variables', 'steps', 'id']);
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function convertSteps(doc: Rec, fallbackId: string): Converted {
