@@ -4,6 +4,7 @@
  * returned only when there is no error.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { sameRole } from '../shared/roles';
 import { validateResolved } from './checks';
@@ -13,7 +14,8 @@ import { misplacedKeyFindings, unknownKeyFindings } from './ignored-keys';
 import { resolveDefinition } from './resolve';
 import { definitionSchema, type RawDefinition } from './schema';
 import { describeValue, issueToFinding } from './schema-issues';
-import { detectFormat, neitherFormatFinding, stepFormatFindings } from './step-format';
+import { detectFormat, neitherFormatFinding, stepTypeFindings } from './step-format';
+import { convertSteps, stepLocator } from './steps';
 import type { ResolvedDefinition } from './types';
 import { parseYaml, type YamlSource } from './yaml-source';
 
@@ -65,21 +67,32 @@ export function loadDefinitionText(text: string, file = '<text>'): LoadResult {
 
   const format = detectFormat(raw);
   if (format === 'unknown') return { findings: sortFindings([...findings, neitherFormatFinding(file)]) };
-  if (format === 'steps')
-    return { findings: sortFindings([...findings, ...stepFormatFindings(raw as Record<string, unknown>, source, file)]) };
+  let locate = source.locate;
+  const native = format === 'native';
+  if (format === 'steps') {
+    // Steps become the native raw shape; the same schema, resolve and checks follow, located in the step file.
+    const doc = raw as Record<string, unknown>;
+    const typeErrors = stepTypeFindings(doc, source, file);
+    if (typeErrors.length > 0) return { findings: sortFindings([...findings, ...typeErrors]) };
+    const converted = convertSteps(doc, basename(file).replace(/\.ya?ml$/i, ''));
+    for (const { path: at, ...issue } of converted.issues) findings.push({ file, ...(source.locate(at) ?? { line: 1, col: 1 }), ...issue });
+    if (hasErrors(findings)) return { findings: sortFindings(findings) };
+    raw = converted.raw;
+    locate = stepLocator(converted, source.locate);
+  }
 
-  findings.push(...unknownKeyFindings(source, definitionSchema, raw, file));
+  if (native) findings.push(...unknownKeyFindings(source, definitionSchema, raw, file));
   const parsed = definitionSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    findings.push(...parsed.error.issues.map((issue) => issueToFinding(issue, raw, file, source.locate)));
+    findings.push(...parsed.error.issues.map((issue) => issueToFinding(issue, raw, file, locate)));
     return { findings: sortFindings(findings) };
   }
 
   const definition = resolveDefinition(parsed.data, file);
-  findings.push(...misplacedKeyFindings(source, parsed.data, file));
-  findings.push(...commitRoleFindings(parsed.data, source, file));
+  if (native) findings.push(...misplacedKeyFindings(source, parsed.data, file));
+  if (native) findings.push(...commitRoleFindings(parsed.data, source, file));
   // Commit roles are already forced in the resolved model; the raw check above said so once.
-  findings.push(...validateResolved(definition, source.locate).filter((f) => f.code !== 'commit-role'));
+  findings.push(...validateResolved(definition, locate).filter((f) => f.code !== 'commit-role'));
   sortFindings(findings);
   return hasErrors(findings) ? { findings } : { definition, findings };
 }

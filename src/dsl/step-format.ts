@@ -1,15 +1,15 @@
 /**
  * Recognising the step format (a top-level `steps:` list, no `nodes:`) and the file that is
- * neither format. Until steps convert to nodes and edges, a step-format file gets located
- * findings that say what it is and which step types are known — never "missing key id/nodes".
+ * neither format. A step-format file converts to nodes and edges (src/dsl/steps/); a step whose
+ * type the engine cannot run is one located error naming it and the known types.
  */
 import type { Finding } from './finding';
 import type { YamlSource } from './yaml-source';
 
 export type DefinitionFormat = 'native' | 'steps' | 'unknown';
 
-/** Step types of the step format that the converter maps (the ones the peer files use). */
-export const KNOWN_STEP_TYPES = ['persona-request', 'parallel', 'git-operation'] as const;
+/** Step types of the step format that the converter maps (status steps become no node: src/dsl/steps/status.ts). */
+export const KNOWN_STEP_TYPES = ['persona-request', 'parallel', 'git-operation', 'status-update', 'dashboard-update'] as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -57,19 +57,4 @@ export function stepTypeFindings(raw: Record<string, unknown>, source: YamlSourc
   };
   visit(raw.steps, ['steps']);
   return findings;
-}
-
-export function stepFormatFindings(raw: Record<string, unknown>, source: YamlSource, file: string): Finding[] {
-  const typeErrors = stepTypeFindings(raw, source, file);
-  if (typeErrors.length > 0) return typeErrors;
-  return [
-    {
-      file,
-      ...(source.locate(['steps']) ?? { line: 1, col: 1 }),
-      severity: 'error',
-      code: 'step-format-unsupported',
-      message: 'this is a step-format workflow (a steps: list); beadflow does not convert steps to nodes and edges yet',
-      hint: 'write it as a beadflow definition (id:, nodes:, edges:), see definitions/README.md',
-    },
-  ];
 }
