@@ -8,7 +8,7 @@ export async function connectClient(settings = temporalSettings()): Promise<Clie
   // Loaded on use: commands that never talk to Temporal (validate, graph) start faster.
   const { Client, Connection } = await import('@temporalio/client');
   try {
-    const connection = await Connection.connect({ address: settings.address, connectTimeout: '5s' });
+    const connection = await Connection.connect({ ...settings.connection, connectTimeout: '5s' });
     return new Client({ connection, namespace: settings.namespace });
   } catch (err) {
     throw describeConnectionError(err, settings) ?? err;

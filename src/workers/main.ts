@@ -43,12 +43,12 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
   const closers: Array<() => Promise<void>> = [];
   if (mcp) closers.push(() => mcp.close());
   try {
-    const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
+    const connection = await NativeConnection.connect(settings.connection).catch((err: unknown) => {
       throw describeConnectionError(err, settings) ?? err;
     });
     closers.push(() => connection.close());
     // Commit activities (git, lock requests) need a client: signal-with-start, the fencing query.
-    const clientConnection = await Connection.connect({ address: settings.address });
+    const clientConnection = await Connection.connect(settings.connection);
     closers.push(() => clientConnection.close());
     // Ledger writes run on the workflow queue: only a worker serving it opens the ledger.
     const ledger = await openWorkerLedger(ledgerConfig(env, { noLedger: !config.ledger || !config.workflows }));
