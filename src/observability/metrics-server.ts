@@ -22,7 +22,7 @@ export interface MetricsServer {
 /** prom-client's registry for this process: Node process metrics and `beadflow_worker_info`. */
 export function createRegistry(info: Record<string, string> = {}): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'beadflow_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'beadflow_' });
   const labels = Object.keys(info);
   const gauge = new Gauge({
     name: 'beadflow_worker_info',
