@@ -25,6 +25,8 @@ export interface LoggerSettings {
   format: LogFormat;
   /** Lines go to this file (appended) instead of stdout. */
   file?: string;
+  /** Write to stderr instead of stdout (the CLI: stdout is the command's answer). */
+  stderr?: boolean;
 }
 
 export function parseLogLevel(text: string | undefined, fallback: LogLevel = 'info'): LogLevel {
@@ -46,13 +48,15 @@ export function chooseLogFormat(opts: { isTTY: boolean; env?: NodeJS.ProcessEnv;
 }
 
 /** The settings the environment and an optional `--log-level` flag ask for. */
-export function loggerSettings(opts: { level?: string; env?: NodeJS.ProcessEnv; isTTY?: boolean } = {}): LoggerSettings {
+export function loggerSettings(opts: { level?: string; env?: NodeJS.ProcessEnv; isTTY?: boolean; stderr?: boolean } = {}): LoggerSettings {
   const env = opts.env ?? process.env;
   const file = env.BEADFLOW_LOG_FILE || undefined;
+  const out = opts.stderr ? process.stderr : process.stdout;
   return {
     level: parseLogLevel(opts.level ?? env.BEADFLOW_LOG_LEVEL),
-    format: chooseLogFormat({ isTTY: opts.isTTY ?? !!process.stdout.isTTY, env, file }),
+    format: chooseLogFormat({ isTTY: opts.isTTY ?? !!out.isTTY, env, file }),
     ...(file ? { file } : {}),
+    ...(opts.stderr ? { stderr: true } : {}),
   };
 }
 
@@ -63,10 +67,11 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
     fs.mkdirSync(path.dirname(path.resolve(settings.file)), { recursive: true });
     return pino(options, pino.destination({ dest: settings.file, append: true, sync: true }));
   }
+  const fd = settings.stderr ? 2 : 1;
   if (settings.format === 'pretty') {
-    return pino(options, pretty({ colorize: true, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }));
+    return pino(options, pretty({ colorize: true, sync: true, destination: fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }));
   }
-  return pino(options, pino.destination({ dest: 1, sync: true }));
+  return pino(options, pino.destination({ dest: fd, sync: true }));
 }
 
 let current: Pino | undefined;
