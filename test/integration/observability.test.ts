@@ -19,6 +19,8 @@ import type { OtlpReceiver, ReceivedSpan } from '../helpers/otlp-receiver';
 import { startOtlpReceiver } from '../helpers/otlp-receiver';
 import { startTestEnv, uniqueId, waitFor } from '../helpers/temporal';
 import { bugLike } from '../fixtures/definitions';
+import { CommitHarness } from '../fixtures/commit-harness';
+import { waitForState } from '../helpers/beads';
 
 describe('observability: metrics, traces and logs of one bead', () => {
   let env: TestWorkflowEnvironment;
@@ -138,9 +140,52 @@ describe('observability: metrics, traces and logs of one bead', () => {
     assert.equal(typeof started.role, 'string');
     assert.equal(started.attempt, 1);
     assert.equal(started.activityAttempt, 1);
+    const run = receiver.spans.find((s) => s.name === 'RunActivity:agentTurn' && s.spanId === started.span_id);
+    assert.ok(run, `the line's span_id ${String(started.span_id)} is its RunActivity span`);
+    assert.equal(started.trace_id, run.traceId, "and trace_id the bead's trace");
     assert.ok(
       lines.some((l) => l.sdkComponent === 'worker'),
       "the SDK's worker lines are routed through the same logger",
     );
+  });
+
+  /** The /metrics lines of one task queue that match `re`, polled until there is one. */
+  function scrapeLine(queue: string, re: RegExp, what: string): Promise<string> {
+    return waitFor(
+      async () => {
+        const body = await (await fetch(obs.metrics!.url)).text();
+        return body.split('\n').find((l) => re.test(l) && l.includes(`taskQueue="${queue}"`));
+      },
+      { timeoutMs: 15_000, what },
+    );
+  }
+
+  test('a real commit records the commit lock wait and hold', async () => {
+    const h = new CommitHarness(env, { 'README.md': '# repo\n' });
+    try {
+      const workers = await h.workers({ observability: obs.worker });
+      await workers.runUntil(async () => {
+        const handle = await h.start([{ file: 'a.txt', content: 'observed\n' }]);
+        assert.equal((await handle.result()).status, 'completed');
+      });
+      assert.match(await scrapeLine(h.taskQueue, /^beadflow_commit_lock_wait_seconds_count\{.*outcome="granted"/, 'lock wait'), / 1$/);
+      assert.match(await scrapeLine(h.taskQueue, /^beadflow_commit_lock_hold_seconds_count\{.*outcome="success"/, 'lock hold'), / 1$/);
+    } finally {
+      h.cleanup();
+    }
+  });
+
+  test('an escalation is counted by its reason', async () => {
+    const h = new BeadHarness(env);
+    const workers = await h.workers({ observability: obs.worker });
+    await workers.runUntil(async () => {
+      const handle = await h.start(bugLike({ investigate: { maxAttempts: 1 } }), { scenario: { investigate: ['failure'] } });
+      await waitForState(handle, (s) => s.status === 'escalated', 'the bead to escalate');
+      assert.match(
+        await scrapeLine(h.taskQueue, /^beadflow_escalations_total\{.*reason="attempts"/, 'escalations{reason="attempts"}'),
+        / 1$/,
+      );
+      await handle.cancel();
+    });
   });
 });
