@@ -1,7 +1,6 @@
 /**
  * One test file in its own `node --test` run, quietly: everything it prints (the spec reporter,
- * worker and SDK log lines, dev-server output) goes to its own log file, and beadflow's logger
- * writes there too (BEADFLOW_LOG_FILE). What comes back is the counts and, for a failure, the
+ * worker and SDK log lines, dev-server output) goes to its own log file. What comes back is the counts and, for a failure, the
  * failing tests with their errors — the caller prints those and the log file's path.
  */
 import { spawn } from 'node:child_process';
@@ -76,7 +75,9 @@ export function runTestFile(root: string, file: string, flags: string[], env: No
     `--test-reporter-destination=${tap}`,
     file,
   ];
-  const childEnv = { ...env, BEADFLOW_LOG_FILE: logFile, BEADFLOW_LOG_FORMAT: 'json', FORCE_COLOR: '0' };
+  // Not BEADFLOW_LOG_FILE: workers a test spawns must keep logging to the stdout the test reads;
+  // the file gets them anyway, through this process's captured output.
+  const childEnv = { ...env, FORCE_COLOR: '0' };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ['ignore', out, out] });
     child.on('close', (code) => {
