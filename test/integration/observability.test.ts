@@ -21,6 +21,9 @@ import { startTestEnv, uniqueId, waitFor } from '../helpers/temporal';
 import { bugLike } from '../fixtures/definitions';
 import { CommitHarness } from '../fixtures/commit-harness';
 import { waitForState } from '../helpers/beads';
+import { WorkerSet } from '../../src/workers/worker-set';
+import { ScriptedAgent } from '../../src/activities/agents/scripted';
+import { KNOWN_ROLES } from '../../src/shared/roles';
 
 describe('observability: metrics, traces and logs of one bead', () => {
   let env: TestWorkflowEnvironment;
@@ -187,5 +190,26 @@ describe('observability: metrics, traces and logs of one bead', () => {
       );
       await handle.cancel();
     });
+  });
+
+  test('replays count nothing twice: with no workflow cache every task replays, each edge still counts once', async () => {
+    const h = new BeadHarness(env);
+    const workers = await WorkerSet.create({
+      connection: env.nativeConnection,
+      workflowTaskQueue: h.taskQueue,
+      roles: [...KNOWN_ROLES],
+      roleQueuePrefix: h.roleQueuePrefix,
+      provider: new ScriptedAgent(),
+      maxCachedWorkflows: 0,
+      observability: obs.worker,
+    });
+    await workers.runUntil(async () => {
+      const handle = await h.start(bugLike());
+      assert.equal((await handle.result()).status, 'completed');
+    });
+    assert.match(await scrapeLine(h.taskQueue, /^beadflow_beads_completed_total\{/, 'beads completed'), / 1$/);
+    assert.match(await scrapeLine(h.taskQueue, /^beadflow_beads_started_total\{/, 'beads started'), / 1$/);
+    assert.match(await scrapeLine(h.taskQueue, /^beadflow_transitions_total\{.*node="investigate"/, 'edge investigate'), / 1$/);
+    assert.match(await scrapeLine(h.taskQueue, /^beadflow_turn_seconds_count\{.*role="QA Engineer"/, 'QA turns'), / 2$/);
   });
 });
