@@ -78,4 +78,31 @@ export default defineConfig(
     files: ['**/*.mjs'],
     languageOptions: { sourceType: 'module' },
   },
+  {
+    // The web page's scripts: browser ES modules, served as they are (no build step).
+    files: ['src/web/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'fetch',
+          'sessionStorage',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'URLSearchParams',
+          'FormData',
+          'Node',
+          'Element',
+          'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { ServerVariant } from './server';
 
-export const SECTIONS = ['latency', 'compare', 'throughput', 'lock', 'scale'] as const;
+export const SECTIONS = ['latency', 'compare', 'throughput', 'lock', 'scale', 'llm', 'git'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

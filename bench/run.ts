@@ -18,6 +18,10 @@ import type { LatencyFigures } from './sections/latency';
 import { measureLatency } from './sections/latency';
 import type { LockFigures } from './sections/lock';
 import { measureLock } from './sections/lock';
+import type { GitTransportFigures } from './sections/git-transport';
+import { measureGitTransport } from './sections/git-transport';
+import type { ModelCallFigures } from './sections/model-calls';
+import { measureModelCalls } from './sections/model-calls';
 import type { ScaleFigures } from './sections/scale';
 import { measureScale } from './sections/scale';
 import type { ThroughputFigures } from './sections/throughput';
@@ -38,6 +42,10 @@ export interface BenchResults {
   throughput?: ThroughputFigures[];
   lock?: LockFigures;
   scale?: ScaleFigures[];
+  /** Model agents: a model call through the agentLoop workflow against one made directly. */
+  llm?: ModelCallFigures;
+  /** The bead's code by git: fetch/reset before a turn and commit/leased push after it, per turn. */
+  git?: GitTransportFigures;
   /** 1-minute load average at the start and end of each section: others' work skews the figures. */
   load: Array<{ section: string; at: 'start' | 'end'; loadAverage1m: number }>;
 }
@@ -116,6 +124,11 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress): Prom
       results.scale.push(
         await withContext(main, 'scale, hand-written', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows, 'hand-written')),
       );
+  }
+  if (want('llm')) results.llm = await withContext(main, 'model calls', (ctx) => measureModelCalls(ctx, 6));
+  if (want('git')) {
+    progress.note('— git transport —');
+    results.git = await measureGitTransport();
   }
   results.durationMs = Date.now() - started;
   return results;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { DevServerHandle } from '../src/temporal/dev-server';
 import { startDevServer } from '../src/temporal/dev-server';
 import type { TemporalBinary } from '../src/temporal/binary';
-import { freePort } from '../src/temporal/port';
+import { freePort } from '../src/system/port';
 export { freePort };
 
 export type ServerVariant = 'persisted' | 'in-memory';

@@ -15,9 +15,10 @@ import { startBeadRun } from '../src/client/start';
 import { report } from '../src/cli/action';
 import { formatEntry } from '../src/cli/format';
 import { KNOWN_ROLES } from '../src/shared/roles';
-import { isPortOpen } from '../src/temporal/port';
+import { isPortOpen } from '../src/system/port';
 import { startDevServer, type DevServerHandle } from '../src/temporal/dev-server';
 import { WorkerSet } from '../src/workers/worker-set';
+import { BeadflowError } from '../src/shared/errors';
 import { runSelfHealingDemo } from '../examples/self-healing/demo';
 import { ledgerConfig } from '../src/ledger/config';
 import { openWorkerLedger } from '../src/workers/ledger';
@@ -92,6 +93,7 @@ async function scriptedBead(ctx: DemoContext & { started: number }): Promise<str
     const handle = await startBeadRun(client, input);
     say(`demo: bead ${input.bead.id} started with ${selectedBy}`);
     say(`demo: watch it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${input.bead.id}`);
+    say(`demo: or as its graph on beadflow's page (\`npx beadflow ui\` in another terminal): http://127.0.0.1:8234/beads/${input.bead.id}`);
     const final = await followBead(handle, { onEntry: (e) => say(`  ${formatEntry(e)}`) });
     say(
       `demo: bead ${final.beadId} ${final.status} after ${final.dispatchCount} agent turns and ${final.cycleCount} loop(s) in ${Date.now() - ctx.started} ms`,
@@ -102,9 +104,19 @@ async function scriptedBead(ctx: DemoContext & { started: number }): Promise<str
   });
 }
 
-/** `--self-healing`: a sample repo with a failing test is fixed, committed through the lock and verified for real. */
+/** The demo's `--agent command|llm` (default command). */
+function demoAgent(argv: string[]): 'command' | 'llm' {
+  const at = argv.indexOf('--agent');
+  const value = at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--agent='))?.slice('--agent='.length);
+  if (value === undefined || value === 'command') return 'command';
+  if (value === 'llm') return 'llm';
+  throw new BeadflowError(`--agent ${value}: the self-healing demo runs with --agent command or --agent llm`, { kind: 'usage' });
+}
+
+/** `--self-healing`: a sample repo with a failing test is fixed, verified for real, then committed through the lock. */
 async function selfHealing(ctx: DemoContext): Promise<string> {
   const result = await runSelfHealingDemo({
+    agent: demoAgent(process.argv),
     client: ctx.client,
     connection: ctx.nativeConnection,
     namespace: ctx.namespace,

@@ -3,7 +3,9 @@
  * when needed) and prints which one. Exits 1 with install instructions when none can be had.
  */
 import { resolveTemporalBinary } from '../src/temporal/binary';
-import { formatDuration } from '../src/temporal/process';
+import { formatDuration as formatMs } from '../src/dsl/duration';
+
+const formatDuration = (ms: number) => formatMs(ms, 's');
 
 async function main(): Promise<void> {
   const started = Date.now();

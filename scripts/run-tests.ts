@@ -12,9 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveTemporalBinary, SDK_DOWNLOAD_ENV } from '../src/temporal/binary';
-import { formatDuration } from '../src/temporal/process';
+import { formatDuration as formatMs } from '../src/dsl/duration';
 import type { Counts, FileResult } from './test-files';
 import { parseTapSummary, runPool, runTestFile } from './test-files';
+
+const formatDuration = (ms: number) => formatMs(ms, 's');
 
 const ROOT = path.resolve(__dirname, '..');
 

@@ -1,7 +1,7 @@
 /** What the figures were measured on: cores, memory, Node, Temporal CLI/server, SDK, OS. */
 import * as os from 'node:os';
 import type { TemporalBinary } from '../../src/temporal/binary';
-import { runCapture } from '../../src/temporal/process';
+import { runCapture } from '../../src/system/process';
 
 export interface MachineDescription {
   cores: number;

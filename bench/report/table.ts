@@ -99,6 +99,37 @@ export function renderReport(r: BenchResults): string {
       ),
     );
   }
+  if (r.llm) {
+    const m = r.llm;
+    out.push(
+      '',
+      `Model agents: ${m.beads} turns of ${m.modelCallsPerTurn} model calls and ${m.toolCallsPerTurn} tool calls, a local model that answers at once`,
+    );
+    out.push(
+      renderTable(
+        ['', 'ms per model call p50/p95/p99'],
+        [
+          ['direct (baseline)', ms(m.directCallMs)],
+          ['through agentLoop (+ its tool call)', ms(m.loopStepMs)],
+          ['overhead per call (p50)', n(m.overheadPerCallMs)],
+        ],
+      ),
+    );
+  }
+  if (r.git) {
+    const g = r.git;
+    out.push('', `Git transport: ${g.turns} turns alternating between two hosts' clones, a local bare remote`);
+    out.push(
+      renderTable(
+        ['', 'ms per turn p50/p95/p99'],
+        [
+          ['prepare from the recorded commit + commit + leased push', ms(g.transportMs)],
+          ['edit + commit in one kept worktree (baseline)', ms(g.baselineMs)],
+          ['extra per turn (p50)', n(g.overheadP50Ms)],
+        ],
+      ),
+    );
+  }
   if (r.lock) {
     const l = r.lock;
     out.push('', `Commit lock: ${l.beads} beads, one repository, no-op commits`);

@@ -12,7 +12,7 @@ import { mapLimit } from '../load';
 import { rssOf } from '../server';
 import { startBeadRun } from '../../src/client/start';
 import { BEAD_ID, BEAD_TYPE } from '../../src/shared/search-attributes';
-import { delay } from '../../src/temporal/process';
+import { sleep as delay } from '../../src/system/process';
 
 export interface ScaleFigures {
   runner: Extract<Runner, 'interpreter' | 'hand-written'>;

@@ -95,7 +95,7 @@ export class ExtraWork {
     const execution = {
       executionId: info.firstExecutionRunId,
       beadId: this.bead.id,
-      workflowId: this.definition.id,
+      definitionId: this.definition.id,
       runId: info.runId,
       status: 'running' as const,
       currentNodeKey: last?.to ?? last?.node ?? '',

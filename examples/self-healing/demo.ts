@@ -1,10 +1,12 @@
 /**
  * The self-healing loop as a demo (`npm run demo -- --self-healing` calls `runSelfHealingDemo`):
  * a sample package with a bug in a fresh git repository, a worker running the example's command
- * agent for every role and the real commit activities, and one bead through
- * examples/self-healing/definition.yaml. The PM approval is given by the demo (the `approve`
- * signal, as `npx beadflow approve` would); the first fix fails the repository's tests, the
- * verify node sends the output back, the second fix passes.
+ * agent (or, with `--agent llm`, a tool-using model agent) for every role and the real commit
+ * activities, and one bead through examples/self-healing/definition.yaml. The PM approval is given
+ * by the demo (the `approve` signal, as `npx beadflow approve` would); the first fix fails the
+ * repository's tests, the verify node sends the output back, the second fix passes, and only the
+ * verified fix is committed. A model agent uses OPENAI_BASE_URL / OPENAI_API_KEY /
+ * ANTHROPIC_API_KEY when set, else the local server in model-server.ts plays the model.
  */
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
@@ -17,7 +19,10 @@ import { formatEntry } from '../../src/cli/format';
 import type { Bead } from '../../src/shared/bead';
 import { KNOWN_ROLES } from '../../src/shared/roles';
 import { WorkerSet } from '../../src/workers/worker-set';
+import { createProvider } from '../../src/workers/providers';
+import type { AgentProvider } from '../../src/activities/agents/provider';
 import { BUGGY_FILE, createSampleRepository, fixAgent, remoteFile, remoteLog, selfHealingDefinition } from './setup';
+import { DEMO_MODEL, DemoModelServer } from './model-server';
 
 export const DEMO_TASK_QUEUE = 'beadflow-self-healing';
 export const DEMO_ROLE_QUEUE_PREFIX = 'beadflow-self-healing-role-';
@@ -44,6 +49,34 @@ export interface SelfHealingDemoOptions {
   beadId?: string;
   /** Extra activities for the workflow queue (e.g. the worker's ledger); default: no ledger. */
   workflowQueueActivities?: object;
+  /** `command` (the example's script, default) or `llm` (a tool-using model agent). */
+  agent?: 'command' | 'llm';
+  /** Where a model agent finds its endpoint and key (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The model agent: a configured endpoint if there is one, else the local stand-in. */
+async function modelAgent(
+  env: NodeJS.ProcessEnv,
+  say: (line: string) => void,
+): Promise<{ provider: AgentProvider; close(): Promise<void> }> {
+  if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY || env.ANTHROPIC_API_KEY) {
+    const configured =
+      env.BEADFLOW_MODEL ??
+      (env.ANTHROPIC_API_KEY && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL ? 'anthropic:claude-sonnet-4-5' : undefined);
+    say(`self-healing: model agent on the configured endpoint${configured ? ` (${configured})` : ''}`);
+    return { provider: createProvider({ agent: 'llm', model: configured, env }), close: async () => undefined };
+  }
+  const server = await DemoModelServer.start();
+  say(
+    `self-healing: no model endpoint configured: a local server at ${server.baseUrl} plays the model (set OPENAI_BASE_URL or ANTHROPIC_API_KEY for a real one)`,
+  );
+  const provider = createProvider({
+    agent: 'llm',
+    model: `openai-compatible:${DEMO_MODEL}`,
+    env: { ...env, OPENAI_BASE_URL: server.baseUrl },
+  });
+  return { provider, close: () => server.close() };
 }
 
 export interface SelfHealingDemoResult {
@@ -68,13 +101,15 @@ export async function runSelfHealingDemo(opts: SelfHealingDemoOptions): Promise<
   const roleQueuePrefix = opts.roleQueuePrefix ?? DEMO_ROLE_QUEUE_PREFIX;
   const repo = createSampleRepository(opts.workDir);
   say(`self-healing: sample repository ${repo.clone} (origin ${repo.remote}); its tests fail: applyDiscount(100, 10) returns 10`);
+  const model = opts.agent === 'llm' ? await modelAgent(opts.env ?? process.env, say) : undefined;
   const workers = await WorkerSet.create({
     connection: opts.connection,
     namespace,
     workflowTaskQueue: taskQueue,
     roles: [...KNOWN_ROLES],
     roleQueuePrefix,
-    provider: fixAgent(),
+    provider: model?.provider ?? fixAgent(),
+    worktreesRoot: repo.worktrees,
     workflowQueueActivities: {
       ...noLedgerActivities,
       ...createCommitActivities({ client: opts.client, worktreesRoot: repo.worktrees }),
@@ -137,6 +172,7 @@ export async function runSelfHealingDemo(opts: SelfHealingDemoOptions): Promise<
       return result;
     });
   } finally {
+    await model?.close();
     if (opts.keep === false) repo.cleanup();
   }
 }

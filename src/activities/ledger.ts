@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Ledger } from '../ledger/connect';
 import type { BeadProgress, LedgerActivities, RecordResult } from '../ledger/progress';
 import { recordProgress } from '../ledger/write-progress';
+import { ERROR_TYPES } from '../shared/errors';
 
 export function createLedgerActivities(ledger: Ledger | undefined): LedgerActivities {
   return {
@@ -21,7 +22,7 @@ export function createLedgerActivities(ledger: Ledger | undefined): LedgerActivi
         if (/^2[23]/.test(code)) {
           throw ApplicationFailure.nonRetryable(
             `the ledger refused bead ${progress.execution.beadId}'s batch (SQLSTATE ${code}): ${(err as Error).message}`,
-            'LedgerRejected',
+            ERROR_TYPES.ledgerRejected,
           );
         }
         throw err;

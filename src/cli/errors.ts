@@ -12,3 +12,11 @@ export class CliError extends BeadflowError {
 export function usageError(message: string, hint?: string): CliError {
   return new CliError(message, { hint, kind: 'usage' });
 }
+
+/** The trimmed value, or a usage error naming the empty argument and what to pass instead. */
+export function nonEmpty(value: string, what: string, hint: string): string {
+  if (!value.trim()) throw usageError(`${what} is empty`, hint);
+  return value.trim();
+}
+
+export const BEAD_ID_HINT = 'pass a bead id; list beads with `npx beadflow list`';

@@ -57,7 +57,9 @@ function checkNodes(ctx: CheckContext): void {
         'error',
         'unknown-node-type',
         at('node_type'),
-        `node "${node.key}": unknown node type "${node.type}"`,
+        node.type === undefined || (node.type as unknown) === null
+          ? `node "${node.key}" has no node_type`
+          : `node "${node.key}": unknown node type "${node.type}"`,
         `use one of: ${NODE_TYPES.join(', ')}`,
       );
     }

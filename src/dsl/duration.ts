@@ -21,10 +21,10 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** 5400000 → "1h30m"; for messages and graph labels. */
-export function formatDuration(ms: number): string {
-  if (ms <= 0) return '0';
-  let rest = ms;
+/** 5400000 → "1h30m"; for messages and graph labels. `smallest: 's'` rounds to whole seconds (125400 → "2m5s"). */
+export function formatDuration(ms: number, smallest: 's' | 'ms' = 'ms'): string {
+  let rest = smallest === 's' ? Math.round(ms / 1000) * 1000 : ms;
+  if (rest <= 0) return smallest === 's' ? '0s' : '0';
   let out = '';
   for (const unit of ['d', 'h', 'm', 's', 'ms']) {
     const amount = Math.floor(rest / UNIT_MS[unit]);

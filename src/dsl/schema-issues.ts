@@ -70,12 +70,12 @@ export function issueToFinding(issue: Issue, raw: unknown, file: string, locate:
     case 'invalid_value': {
       const code = field === 'node_type' ? 'unknown-node-type' : field === 'condition' ? 'unknown-condition' : 'invalid-value';
       const what = field === 'node_type' ? 'node type' : field === 'condition' ? 'condition' : `value for \`${field}\``;
-      return {
-        ...base,
-        code,
-        message: `${where}unknown ${what} ${quoted(input)}`,
-        hint: `use one of: ${issue.values.map(String).join(', ')}`,
-      };
+      const choices = `use one of: ${issue.values.map(String).join(', ')}`;
+      if (input === undefined) {
+        // An enum key left out reaches zod as `undefined`: say it is missing, not "unknown undefined".
+        return { ...base, code: 'missing-key', message: `${where}has no \`${field}\``, hint: `add \`${field}:\`; ${choices}` };
+      }
+      return { ...base, code, message: `${where}unknown ${what} ${quoted(input)}`, hint: choices };
     }
     case 'invalid_format':
       return { ...base, code: 'invalid-duration', message: `${where}${label} ${quoted(input)} is not a duration`, hint: DURATION_HINT };

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { findOnPath } from '../temporal/process';
+import { findOnPath } from '../system/process';
 
 const PROGRAMS = ['initdb', 'pg_ctl', 'postgres'];
 

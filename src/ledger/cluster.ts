@@ -5,10 +5,11 @@
  * data directory. The server is started detached (its own session) so a Ctrl-C meant for the
  * worker does not stop a database other processes share.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pidAlive, runCapture } from '../system/process';
 
 export interface OsUser {
   name: string;
@@ -145,12 +146,7 @@ export class PgCluster {
   runningPid(): number | undefined {
     const info = this.postmasterInfo();
     if (!info) return undefined;
-    try {
-      process.kill(info.pid, 0);
-      return info.pid;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM' ? info.pid : undefined;
-    }
+    return pidAlive(info.pid) ? info.pid : undefined;
   }
 
   /** pid and port from postmaster.pid (line 1 and line 4). */
@@ -189,30 +185,17 @@ export class PgCluster {
     if (u) chownSync(file, u.uid, u.gid);
   }
 
-  private run(program: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  private async run(program: string, args: string[], timeoutMs: number): Promise<RunResult> {
     const u = this.opts.runAs;
-    return new Promise((resolve) => {
-      const child = spawn(path.join(this.opts.binDir, program), args, {
-        ...(u ? { uid: u.uid, gid: u.gid } : {}),
-        // Own session: the server pg_ctl forks must not get the terminal's Ctrl-C.
-        detached: true,
-        cwd: os.tmpdir(),
-        env: { ...process.env, LC_ALL: 'C', LANG: 'C', ...(u ? { HOME: path.dirname(this.opts.dataDir), USER: u.name } : {}) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        resolve({ code: null, output: `${output}${err.message}` });
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, output });
-      });
+    const r = await runCapture(path.join(this.opts.binDir, program), args, {
+      ...(u ? { uid: u.uid, gid: u.gid } : {}),
+      // Own session: the server pg_ctl forks must not get the terminal's Ctrl-C.
+      detached: true,
+      cwd: os.tmpdir(),
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C', ...(u ? { HOME: path.dirname(this.opts.dataDir), USER: u.name } : {}) },
+      timeoutMs,
     });
+    return { code: r.code, output: `${r.stdout}${r.stderr}${r.spawnError ? r.spawnError.message : ''}` };
   }
 }
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { findProjectDir } from '../temporal/dev-server';
+import { findProjectDir } from '../system/project';
 import { serverUser } from './cluster';
 
 export type LedgerConfig = { mode: 'off' } | { mode: 'url'; url: string } | { mode: 'embedded'; dir: string };

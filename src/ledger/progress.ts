@@ -18,8 +18,10 @@ export interface ExecutionSnapshot {
   /** Temporal's first run id of the bead's execution chain: stable across continue-as-new. */
   executionId: string;
   beadId: string;
-  /** Definition id (`workflow_id` in the ledger). */
-  workflowId: string;
+  /** Definition id (column `workflow_id` in the ledger, Loom's name; view `executions` calls it `definition_id`). */
+  definitionId: string;
+  /** The same, as runs recorded before the rename sent it: read when `definitionId` is absent. */
+  workflowId?: string;
   /** The current Temporal run (changes on continue-as-new). */
   runId: string;
   status: BeadStatus;
@@ -106,7 +108,7 @@ export function executionSnapshot(state: InterpreterState, ids: SnapshotIds): Ex
   return {
     executionId: ids.executionId,
     beadId: state.beadId,
-    workflowId: state.definitionId,
+    definitionId: state.definitionId,
     runId: ids.runId,
     status: state.status,
     currentNodeKey: state.currentNode,

@@ -5,7 +5,8 @@ export interface ExecutionRow {
   id: string;
   bead_id: string;
   title: string;
-  workflow_id: string;
+  /** The definition the execution ran (column `workflow_id`, Loom's name). */
+  definition_id: string;
   status: string;
   current_node_key: string;
   cycle_count: number;
@@ -31,7 +32,7 @@ export async function listExecutions(
   if (opts.filter === 'escalated') where.push(`e.status = 'escalated'`);
   if (opts.beadId) where.push('e.bead_id = $2');
   const { rows } = await pool.query<ExecutionRow>(
-    `SELECT e.id, e.bead_id, b.title, e.workflow_id, e.status, e.current_node_key, e.cycle_count, e.node_attempt_count, e.dispatch_count,
+    `SELECT e.id, e.bead_id, b.title, e.workflow_id AS definition_id, e.status, e.current_node_key, e.cycle_count, e.node_attempt_count, e.dispatch_count,
        e.last_seq, e.started_at, e.completed_at, e.escalated_at, e.escalation_reason, e.end_reason
      FROM workflow_executions e JOIN beads b ON b.id = e.bead_id
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -72,7 +73,7 @@ export async function beadHistory(pool: Pool, beadId: string): Promise<HistoryRo
   return rows;
 }
 
-export interface LedgerWorkflowRow {
+export interface LedgerDefinitionRow {
   id: string;
   name: string;
   workflow_type: string;
@@ -82,8 +83,8 @@ export interface LedgerWorkflowRow {
   updated_at: Date;
 }
 
-export async function listLedgerWorkflows(pool: Pool): Promise<LedgerWorkflowRow[]> {
-  const { rows } = await pool.query<LedgerWorkflowRow>(
+export async function listLedgerDefinitions(pool: Pool): Promise<LedgerDefinitionRow[]> {
+  const { rows } = await pool.query<LedgerDefinitionRow>(
     `SELECT w.id, w.name, w.workflow_type, w.is_default, w.definition_hash, w.updated_at,
        (SELECT count(*)::int FROM workflow_executions e WHERE e.workflow_id = w.id) AS executions
      FROM workflows w ORDER BY w.id`,
@@ -91,8 +92,8 @@ export async function listLedgerWorkflows(pool: Pool): Promise<LedgerWorkflowRow
   return rows;
 }
 
-export interface LedgerWorkflowDetail {
-  workflow: LedgerWorkflowRow & { description: string };
+export interface LedgerDefinitionDetail {
+  definition: LedgerDefinitionRow & { description: string };
   nodes: Array<{
     node_key: string;
     node_type: string;
@@ -104,23 +105,23 @@ export interface LedgerWorkflowDetail {
   edges: Array<{ from_node_key: string; to_node_key: string; condition: string; priority: number }>;
 }
 
-export async function getLedgerWorkflow(pool: Pool, id: string): Promise<LedgerWorkflowDetail | undefined> {
-  const { rows } = await pool.query<LedgerWorkflowDetail['workflow']>(
+export async function getLedgerDefinition(pool: Pool, id: string): Promise<LedgerDefinitionDetail | undefined> {
+  const { rows } = await pool.query<LedgerDefinitionDetail['definition']>(
     `SELECT w.id, w.name, w.description, w.workflow_type, w.is_default, w.definition_hash, w.updated_at,
        (SELECT count(*)::int FROM workflow_executions e WHERE e.workflow_id = w.id) AS executions
      FROM workflows w WHERE w.id = $1`,
     [id],
   );
   if (!rows[0]) return undefined;
-  const nodes = await pool.query<LedgerWorkflowDetail['nodes'][number]>(
+  const nodes = await pool.query<LedgerDefinitionDetail['nodes'][number]>(
     'SELECT node_key, node_type, role_required, max_attempts, timeout_minutes, instructions FROM workflow_nodes WHERE workflow_id = $1 ORDER BY node_key',
     [id],
   );
-  const edges = await pool.query<LedgerWorkflowDetail['edges'][number]>(
+  const edges = await pool.query<LedgerDefinitionDetail['edges'][number]>(
     'SELECT from_node_key, to_node_key, condition, priority FROM workflow_edges WHERE workflow_id = $1 ORDER BY position',
     [id],
   );
-  return { workflow: rows[0], nodes: nodes.rows, edges: edges.rows };
+  return { definition: rows[0], nodes: nodes.rows, edges: edges.rows };
 }
 
 export interface TypeAnalytics {
@@ -145,6 +146,39 @@ export interface Analytics {
   total: TypeAnalytics;
   /** Nodes re-entered most: where beads loop. */
   cycles: Array<{ workflow_type: string; node_key: string; reentries: number; beads: number }>;
+  /** Model agents' spending (turns that report usage): per bead type, per role, and the beads that spent most. */
+  tokens: {
+    byType: TokenRow[];
+    byRole: TokenRow[];
+    topBeads: TokenRow[];
+  };
+}
+
+export interface TokenRow {
+  /** The bead type, the role, or the bead id. */
+  key: string;
+  turns: number;
+  model_calls: number;
+  tool_calls: number;
+  total_tokens: number;
+}
+
+const TOKEN_COLUMNS = `count(*)::int AS turns,
+  COALESCE(sum((h.result_data->'usage'->>'modelCalls')::bigint), 0)::int AS model_calls,
+  COALESCE(sum((h.result_data->'usage'->>'toolCalls')::bigint), 0)::int AS tool_calls,
+  COALESCE(sum((h.result_data->'usage'->>'totalTokens')::bigint), 0)::float8 AS total_tokens`;
+
+async function tokenAnalytics(pool: Pool): Promise<Analytics['tokens']> {
+  const from = `FROM workflow_execution_history h JOIN workflow_executions e ON e.id = h.execution_id JOIN workflows w ON w.id = e.workflow_id
+     WHERE h.kind = 'turn' AND h.result_data ? 'usage'`;
+  const [byType, byRole, topBeads] = await Promise.all([
+    pool.query<TokenRow>(
+      `SELECT COALESCE(NULLIF(w.workflow_type, ''), e.workflow_id) AS key, ${TOKEN_COLUMNS} ${from} GROUP BY 1 ORDER BY 1`,
+    ),
+    pool.query<TokenRow>(`SELECT COALESCE(h.role, '') AS key, ${TOKEN_COLUMNS} ${from} GROUP BY 1 ORDER BY 1`),
+    pool.query<TokenRow>(`SELECT h.bead_id AS key, ${TOKEN_COLUMNS} ${from} GROUP BY 1 ORDER BY total_tokens DESC, 1 LIMIT 10`),
+  ]);
+  return { byType: byType.rows, byRole: byRole.rows, topBeads: topBeads.rows };
 }
 
 const TYPE_COLUMNS = `count(*)::int AS executions,
@@ -173,5 +207,5 @@ export async function analytics(pool: Pool): Promise<Analytics> {
        WHERE h.kind = 'move' AND h.to_node_key <> '' GROUP BY 1, 2, 3 HAVING count(*) > 1) per
      GROUP BY 1, 2 ORDER BY reentries DESC, 1, 2 LIMIT 20`,
   );
-  return { byType: byType.rows, total: total.rows[0], cycles: cycles.rows };
+  return { byType: byType.rows, total: total.rows[0], cycles: cycles.rows, tokens: await tokenAnalytics(pool) };
 }

@@ -25,10 +25,15 @@ export async function recordProgress(pool: Pool, p: BeadProgress): Promise<Recor
   }
 }
 
+/** The execution's definition id, also from snapshots sent before the field was renamed. */
+function definitionIdOf(ex: ExecutionSnapshot): string {
+  return ex.definitionId ?? ex.workflowId ?? '';
+}
+
 async function write(client: PoolClient, p: BeadProgress): Promise<RecordResult> {
   const ex = p.execution;
   if (p.definition) await upsertDefinition(client, p.definition);
-  else await client.query('INSERT INTO workflows (id) VALUES ($1) ON CONFLICT DO NOTHING', [ex.workflowId]);
+  else await client.query('INSERT INTO workflows (id) VALUES ($1) ON CONFLICT DO NOTHING', [definitionIdOf(ex)]);
   if (p.bead) await upsertBead(client, p.bead);
   else await client.query(`INSERT INTO beads (id, source) VALUES ($1, 'run') ON CONFLICT DO NOTHING`, [ex.beadId]);
   if (await upsertExecution(client, ex)) await followExecution(client, ex);
@@ -71,7 +76,7 @@ async function upsertExecution(client: PoolClient, ex: ExecutionSnapshot): Promi
     [
       ex.executionId,
       ex.beadId,
-      ex.workflowId,
+      definitionIdOf(ex),
       ex.runId,
       ex.status,
       text(ex.currentNodeKey),

@@ -16,7 +16,7 @@ import {
   TEMPORAL_CLI_PACKAGE,
   TEMPORAL_CLI_VERSION,
 } from './go-install';
-import { findOnPath, isExecutableFile, runCapture } from './process';
+import { findOnPath, isExecutableFile, runCapture } from '../system/process';
 
 export { TEMPORAL_CLI_VERSION, TEMPORAL_CLI_PACKAGE } from './go-install';
 

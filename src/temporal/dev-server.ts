@@ -8,8 +8,10 @@ import * as path from 'node:path';
 import { BEAD_SEARCH_ATTRIBUTE_NAMES, searchAttributeCliArgs } from '../shared/search-attributes';
 import type { TemporalBinary } from './binary';
 import { resolveTemporalBinary } from './binary';
-import { isPortOpen, uiHealthUrl, waitForHttpOk, waitForPort } from './port';
-import { delay } from './process';
+import { isPortOpen, waitForHttpOk, waitForPort } from '../system/port';
+import { sleep } from '../system/process';
+import { findProjectDir } from '../system/project';
+import { killWhenParentDies } from './watchdog';
 
 export const DEFAULT_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
@@ -55,12 +57,9 @@ export interface DevServerPlan {
   dbFile?: string;
 }
 
-/** The nearest directory at or above `from` with a package.json, .beadflow/ or .git; else `from`. */
-export function findProjectDir(from: string = process.cwd()): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (['package.json', '.beadflow', '.git'].some((m) => fs.existsSync(path.join(dir, m)))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(from);
-  }
+/** The Web UI answers this only once it reaches the frontend (its gRPC client retries with backoff). */
+export function uiHealthUrl(uiUrl: string, namespace: string): string {
+  return `${uiUrl}/api/v1/namespaces/${encodeURIComponent(namespace)}`;
 }
 
 export function defaultDbFile(projectDir: string = findProjectDir()): string {
@@ -160,9 +159,11 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
   });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  const stopWatchdog = child.pid ? killWhenParentDies(child.pid) : () => undefined;
 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
+    stopWatchdog();
     if (exitCode !== undefined) return;
     child.kill('SIGTERM');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -211,7 +212,7 @@ async function waitForSearchAttributes(plan: DevServerPlan, deadline: number): P
         /* namespace not ready yet */
       }
       if (Date.now() > deadline) throw new Error(`search attributes not registered in time: ${missing.join(', ')}`);
-      await delay(200);
+      await sleep(200);
     }
   } finally {
     await connection.close();

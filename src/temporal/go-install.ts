@@ -8,7 +8,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { findOnPath, formatDuration, isExecutableFile, runCapture } from './process';
+import { formatDuration as formatMs } from '../dsl/duration';
+import { findOnPath, isExecutableFile, runCapture } from '../system/process';
+
+const formatDuration = (ms: number) => formatMs(ms, 's');
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli';

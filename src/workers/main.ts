@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createCommitActivities } from '../activities/git';
 import { report } from '../cli/action';
-import { describeConnectionError, temporalSettings } from '../cli/connection';
+import { describeConnectionError, temporalSettings } from '../client/connection';
 import { formatDuration } from '../dsl/duration';
 import { roleSlug } from '../shared/roles';
 import type { WorkerConfig } from './options';

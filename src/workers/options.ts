@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { BeadflowError } from '../shared/errors';
 import { parseDuration } from '../dsl/duration';
-import { KNOWN_ROLES, ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, canonicalRole } from '../shared/roles';
+import { KNOWN_ROLES, ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, canonicalRole, roleSlug } from '../shared/roles';
 
 export const WORKER_DEFAULTS = {
   concurrency: 10,
@@ -51,14 +51,17 @@ export function parseRoles(
   const roles = list
     .split(',')
     .map((r) => r.trim())
-    .filter(Boolean);
-  const unknown = roles.filter((r) => !canonicalRole(r));
+    .filter((r) => roleSlug(r) !== '');
+  const unknown = [...new Set(roles.filter((r) => !canonicalRole(r)))];
   if (unknown.length) {
     warn(
       `serving role(s) beadflow does not know: ${unknown.join(', ')}; known roles: ${KNOWN_ROLES.join(', ')} (aliases like "QA" or "qa-engineer" work too)`,
     );
   }
-  return [...new Set(roles.map((r) => canonicalRole(r) ?? r))];
+  // One queue per slug: "Data Scientist" and "data-scientist" are one role, named as first written.
+  const bySlug = new Map<string, string>();
+  for (const r of roles) if (!bySlug.has(roleSlug(r))) bySlug.set(roleSlug(r), canonicalRole(r) ?? r);
+  return [...bySlug.values()];
 }
 
 export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WorkerConfig {

@@ -10,7 +10,7 @@ import { AgentLoop } from '../interpreter/agent-loop';
 import type { LoopStep } from '../interpreter/agent-loop';
 import type { AgentTurnResult } from '../shared/agent';
 import type { AgentLoopPlan, HostActivities } from '../shared/agent-loop';
-import { ERROR_TYPES } from '../shared/errors';
+import { NON_RETRYABLE } from '../shared/errors';
 
 export interface AgentLoopInput {
   beadId: string;
@@ -45,7 +45,7 @@ function hostActivities(plan: AgentLoopPlan, node: string, deadline?: number, he
       backoffCoefficient: 2,
       maximumInterval: 60_000,
       maximumAttempts: 6,
-      nonRetryableErrorTypes: [ERROR_TYPES.modelRequestRefused],
+      nonRetryableErrorTypes: [...NON_RETRYABLE.modelCall],
     },
   });
   const tools = proxyActivities<HostActivities>({

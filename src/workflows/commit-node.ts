@@ -24,6 +24,7 @@ import type { AgentTurnResult } from '../shared/agent';
 import type { Bead, RunOptions } from '../shared/bead';
 import type { LockGrant, LockRefusal, LockRelease } from '../shared/commit-lock';
 import { LOCK_DEFAULTS } from '../shared/commit-lock';
+import { ERROR_TYPES, NON_RETRYABLE } from '../shared/errors';
 import { lockGrantedSignal, lockRefusedSignal, releaseLockSignal } from './commit-lock-messages';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import { METRICS } from '../shared/metrics';
@@ -100,7 +101,7 @@ export class CommitNodes {
       taskQueue: this.taskQueue,
       startToCloseTimeout: '5 minutes',
       heartbeatTimeout: '1 minute',
-      retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: ['GitConfigurationError'] },
+      retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE.git] },
     });
     try {
       this.resolved = await prepareWorkspace({ beadId: this.bead.id, repo: this.bead.repo, targetBranch: this.bead.targetBranch });
@@ -108,7 +109,7 @@ export class CommitNodes {
       if (isCancellation(err)) throw err;
       throw ApplicationFailure.nonRetryable(
         `bead ${this.bead.id}: cannot prepare its worktree of ${this.bead.repo}: ${innermostMessage(err)}`,
-        'WorkspaceUnavailable',
+        ERROR_TYPES.workspaceUnavailable,
       );
     }
     return this.resolved;
@@ -239,7 +240,7 @@ export class CommitNodes {
       heartbeatTimeout: COMMIT_HEARTBEAT_TIMEOUT,
       // The lock is released only once the git work has really stopped.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: { initialInterval: '500ms', maximumAttempts: 3, nonRetryableErrorTypes: ['GitConfigurationError'] },
+      retry: { initialInterval: '500ms', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE.git] },
     });
   }
 }

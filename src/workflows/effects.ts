@@ -25,7 +25,7 @@ import type { Bead, RunOptions } from '../shared/bead';
 import { roleTaskQueue } from '../shared/roles';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import type { CommitNodes } from './commit-node';
-import { ERROR_TYPES } from '../shared/errors';
+import { NON_RETRYABLE } from '../shared/errors';
 import { withWorkspace } from './bead-workspace';
 import { agentLoop } from './agent-loop';
 import { METRICS } from '../shared/metrics';
@@ -70,7 +70,7 @@ export class Effects {
         backoffCoefficient: 2,
         maximumInterval: 30_000,
         maximumAttempts: this.options.turnRetryAttempts ?? 5,
-        nonRetryableErrorTypes: [ERROR_TYPES.malformedAgentResult, ERROR_TYPES.agentConfiguration],
+        nonRetryableErrorTypes: [...NON_RETRYABLE.agentTurn],
       },
     });
   }

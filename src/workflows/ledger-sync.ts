@@ -17,6 +17,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import { NON_RETRYABLE } from '../shared/errors';
 import type { ResolvedDefinition } from '../dsl/types';
 import type { HistoryEntry, Interpreter } from '../interpreter';
 import type { BeadProgress, LedgerActivities } from '../ledger/progress';
@@ -36,7 +37,7 @@ export function ledgerActivities(retryMaxIntervalMs = DEFAULT_LEDGER_RETRY_MAX_M
       backoffCoefficient: 2,
       maximumInterval: retryMaxIntervalMs,
       // A batch the database refuses (bad data) is dropped, not retried forever.
-      nonRetryableErrorTypes: ['LedgerRejected'],
+      nonRetryableErrorTypes: [...NON_RETRYABLE.ledger],
     },
   });
 }

@@ -15,6 +15,7 @@ export interface RecordedMessagesRequest {
   tools: string[];
   stream: boolean;
   body: Record<string, unknown>;
+  headers: http.IncomingHttpHeaders;
 }
 
 interface MessageBody {
@@ -71,7 +72,7 @@ export class AnthropicServer {
       if (req.method !== 'POST' || !url.endsWith('/messages')) return json(res, {});
       const tools = (body.tools ?? []).map((t) => t.name ?? '').filter(Boolean);
       const stream = body.stream === true;
-      this.requests.push({ path: url, tools, stream, body: body as Record<string, unknown> });
+      this.requests.push({ path: url, tools, stream, body: body as Record<string, unknown>, headers: req.headers });
       const assistantTurns = (body.messages ?? []).filter((m) => m.role === 'assistant').length;
       const step: ScriptedStep =
         tools.length > 0 && this.steps.length > 0 ? this.steps[Math.min(assistantTurns, this.steps.length - 1)] : { text: 'OK' };

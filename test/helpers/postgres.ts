@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { embeddedBinDir, systemBinDir } from '../../src/ledger/binaries';
 import { PgCluster, serverUser } from '../../src/ledger/cluster';
-import { freePort } from '../../src/temporal/port';
+import { freePort } from '../../src/system/port';
 export { freePort };
 
 export interface TestPostgres {

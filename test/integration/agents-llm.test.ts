@@ -25,6 +25,8 @@ import { ChatServer, toolCall } from '../helpers/chat-server';
 import type { PlannedResponse } from '../helpers/chat-server';
 import { moves, state } from '../helpers/beads';
 import { saveHistory } from '../helpers/histories';
+import { startMcpHttpServer } from '../helpers/mcp-http';
+import { McpToolbox } from '../../src/activities/llm/mcp';
 import { startTestEnv, uniqueId, waitFor } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -263,6 +265,73 @@ describe('agents: llm (tool-using model agents)', () => {
       for (const w of spawned) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
       await Promise.all(spawned.map((w) => w.exited));
       repo.cleanup();
+    }
+  });
+
+  test('a role adds MCP tools: the model calls one through the same durable path; a model that never finishes fails at max_tool_calls', async () => {
+    const docs = await startMcpHttpServer();
+    const mcp = new McpToolbox([{ name: 'docs', url: docs.url, roles: ['Software Engineer'] }]);
+    const taskQueue = uniqueId('wf');
+    const roleQueuePrefix = `${uniqueId('role')}-`;
+    try {
+      const provider = createProvider({
+        agent: 'llm',
+        model: 'openai-compatible:scripted-coder',
+        extraTools: mcp,
+        env: { OPENAI_BASE_URL: chat.baseUrl },
+      });
+      const workers = await WorkerSet.create({
+        connection: env.nativeConnection,
+        workflowTaskQueue: taskQueue,
+        roles: [...KNOWN_ROLES],
+        roleQueuePrefix,
+        provider,
+        hostId: uniqueId('host'),
+      });
+      const oneTurn = (maxToolCalls: number) =>
+        definition(
+          [node('research', 'task', { role: 'Software Engineer', maxAttempts: 1, maxToolCalls, maxTokens: 100_000 })],
+          [
+            ['', 'research', 'success'],
+            ['research', '', 'success'],
+            ['research', '', 'failure'],
+          ],
+        );
+      const run = async (maxToolCalls: number) => {
+        const b: Bead = { id: uniqueId('mcp'), title: 'look it up', type: 'task', description: '', priority: 'P2', labels: [] };
+        const handle = await startBeadRun(
+          env.client,
+          { bead: b, definition: oneTurn(maxToolCalls), options: { roleQueuePrefix } },
+          taskQueue,
+        );
+        await handle.result();
+        return (await state(handle)).history.find((e) => e.kind === 'turn')!;
+      };
+      await workers.runUntil(async () => {
+        chat.plan(
+          toolCall('docs__search', { query: 'discount rules' }),
+          toolCall('finish', { outcome: 'success', summary: 'looked it up' }),
+        );
+        const found = await run(10);
+        assert.equal(found.outcome, 'success', found.summary);
+        assert.ok(
+          chat.requests[0].body.tools?.some((t) => t.function.name === 'docs__search'),
+          'the MCP tool is offered',
+        );
+        assert.deepEqual(docs.queries, ['discount rules']);
+        const result = (chat.requests[1].body.messages ?? []).find((m) => m.role === 'tool');
+        assert.equal(result?.content, 'found: discount rules', 'the MCP answer reached the model');
+
+        // A model that keeps calling tools without finishing: failure at the limit, never a stuck turn.
+        chat.plan(toolCall('list_files', {}));
+        const looping = await run(3);
+        assert.equal(looping.outcome, 'failure');
+        assert.match(looping.summary, /stopped at the max_tool_calls limit/);
+        assert.equal(chat.requests.length, 4, 'three tool calls were made, the fourth model reply hit the limit');
+      });
+    } finally {
+      await mcp.close();
+      await docs.close();
     }
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The self-healing loop end to end, on the real server with real git: the sample package (a bug
  * and a failing test) in a repository with a bare remote; investigate → PM approval (signal) →
- * apply_fix (command agent) → commit (lock + worktree + push) → verify (`node --test` in the
- * worktree). The first fix is naive: verify rejects with the test output, the next apply_fix
- * turn gets it as feedback and fixes it properly; the remote ends with working code.
+ * apply_fix (command agent, or a model agent through tools) → verify (`node --test` in the
+ * worktree) → commit (lock + push). The first fix is naive: verify rejects with the test output,
+ * the next apply_fix turn gets it as feedback and fixes it properly; only the verified fix lands.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -35,13 +35,19 @@ const EXPECTED_MOVES = [
   '^>investigate:success',
   'investigate>pm_review:success',
   'pm_review>apply_fix:approved',
-  'apply_fix>commit:success',
-  'commit>verify:success',
+  'apply_fix>verify:success',
   'verify>apply_fix:rejected',
-  'apply_fix>commit:success',
-  'commit>verify:success',
-  'verify>$:approved',
+  'apply_fix>verify:success',
+  'verify>commit:approved',
+  'commit>$:success',
 ];
+
+const NAIVE = 'return roundCents(price - percent);';
+
+/** Every version of the buggy file the remote's main branch ever had. */
+function remoteHistoryOf(remote: string): string {
+  return execFileSync('git', ['log', '-p', 'main', '--', BUGGY_FILE], { cwd: remote, encoding: 'utf8' });
+}
 
 /** Runs the sample's tests on a fresh clone of the remote: the pushed code works, not just the worktree. */
 function testsPassOnRemote(remote: string, dir: string): boolean {
@@ -127,7 +133,8 @@ describe('agents: the self-healing loop', () => {
       });
 
       assert.ok(remoteFile(repo.remote, BUGGY_FILE).includes(FIX), 'the remote has the fix');
-      assert.equal(remoteLog(repo.remote).length, 3, `initial + two fix commits: ${remoteLog(repo.remote).join(' | ')}`);
+      assert.equal(remoteLog(repo.remote).length, 2, `initial + the verified fix: ${remoteLog(repo.remote).join(' | ')}`);
+      assert.ok(!remoteHistoryOf(repo.remote).includes(NAIVE), 'the naive fix verify rejected never reached main');
       assert.equal(testsPassOnRemote(repo.remote, path.join(repo.dir, 'after')), true, "the remote's tests pass");
     } finally {
       repo.cleanup();
@@ -153,7 +160,33 @@ describe('agents: the self-healing loop', () => {
     );
     assert.ok(lines.some((l) => /approving as the Product Manager/.test(l)));
     assert.ok(
-      lines.some((l) => /verify --approved--> \(end\)/.test(l)),
+      lines.some((l) => /commit --success--> \(end\)/.test(l)),
+      lines.join('\n'),
+    );
+  });
+
+  test('--agent llm: a model agent reads, edits with edit_file and runs the tests; verify decides; the fix lands', async () => {
+    const lines: string[] = [];
+    const result = await runSelfHealingDemo({
+      client: env.client,
+      connection: env.nativeConnection,
+      say: (l) => lines.push(l),
+      taskQueue: uniqueId('wf'),
+      roleQueuePrefix: `${uniqueId('role')}-`,
+      keep: false,
+      agent: 'llm',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    });
+    assert.equal(result.status, 'completed', lines.join('\n'));
+    assert.deepEqual(result.moves, EXPECTED_MOVES);
+    assert.ok(result.fixedSource.includes(FIX));
+    assert.deepEqual(
+      result.verifications.map((v) => v.outcome),
+      ['rejected', 'approved'],
+    );
+    assert.equal(result.commits.length, 2, 'initial + the verified fix');
+    assert.ok(
+      lines.some((l) => /a local server at http:\/\/127\.0\.0\.1:\d+\/v1 plays the model/.test(l)),
       lines.join('\n'),
     );
   });

@@ -325,6 +325,60 @@ test('executions --escalated and list --active show a bead waiting for the CEO',
   assert.equal((await handle.result()).status, 'aborted');
 });
 
+test('status with no worker answering: the search attributes plus the ledger record, and which roles lack a worker', async () => {
+  // Its own workflow queue, whose worker stops once the bead waits for a role nobody serves: the poller stays listed, nobody answers.
+  const queue = uniqueId('wf-gone');
+  const roles = `${uniqueId('role-gone')}-`;
+  const own = await WorkerSet.create({
+    connection: env.nativeConnection,
+    workflowTaskQueue: queue,
+    roles: [...KNOWN_ROLES],
+    roleQueuePrefix: roles,
+    provider: new ScriptedAgent(),
+    workflowQueueActivities: createLedgerActivities(ledger),
+  });
+  const def = definition(
+    [node('only', 'task', { maxAttempts: 1, role: 'Data Scientist' })],
+    [
+      ['', 'only', 'success'],
+      ['only', '', 'success'],
+    ],
+    { id: 'cli-gone', workflowType: 'cli-gone' },
+  );
+  const id = uniqueId('gone');
+  const bead = { id, title: 'Worker leaves', type: 'cli-gone', description: '', priority: 'P2' as const, labels: [] };
+  const handle = await startBeadRun(env.client, { bead, definition: def, options: { roleQueuePrefix: roles } }, queue);
+  await own.runUntil(async () => {
+    await waitFor(async () => (await handle.query<BeadState>('state')).currentNode === 'only', {
+      timeoutMs: 20_000,
+      what: 'the bead at its node',
+    });
+    const rows = () => json<Array<{ bead_id: string; current_node_key: string }>>(['executions', '--active']);
+    await waitFor(async () => (await rows()).some((e) => e.bead_id === id && e.current_node_key === 'only'), {
+      timeoutMs: 20_000,
+      what: 'the ledger row',
+    });
+  });
+  const r = await cli(['status', id]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^status {6}running {2}\(Temporal: running\)$/m);
+  assert.match(r.stdout, /^node {8}only {2}\(waiting on data-scientist\)$/m);
+  assert.match(r.stdout, /^ledger {6}running at only; attempts 1, cycles 0, dispatches 1; started /m);
+  assert.match(
+    r.stdout,
+    /^note {8}no worker on task queue \S+ answered within 10s, so this is the last state the bead published \(search attributes\); roles without a worker: Data Scientist; start one with `npm run worker`$/m,
+  );
+  const asJson = await json<{ source: string; why: string; ledger: { status: string } | null; rolesWithoutWorker: string[] }>([
+    'status',
+    id,
+  ]);
+  assert.deepEqual(
+    [asJson.source, asJson.why, asJson.ledger?.status, asJson.rolesWithoutWorker],
+    ['search-attributes', 'no-answer', 'running', ['Data Scientist']],
+  );
+  await handle.terminate('test over');
+});
+
 describe('errors', () => {
   test('database unreachable: which URL (no password), how to start one', async () => {
     const port = await freePort();

@@ -14,6 +14,7 @@ import { reachableByServer } from '../../src/ledger/config';
 import { openLedger } from '../../src/ledger/connect';
 import { embeddedLedgerStatus, ensureEmbeddedLedger, stopEmbeddedLedger } from '../../src/ledger/embedded';
 import { insertBead, getBead } from '../../src/ledger/beads';
+import { loadMigrations } from '../../src/ledger/migrate';
 import { openWorkerLedger } from '../../src/workers/ledger';
 import { freePort } from '../helpers/postgres';
 
@@ -78,9 +79,12 @@ test('data survives a stop and a start; the CLI starts it on demand', async () =
     ['kept-1'],
   );
   const status = await cli(['ledger', 'status']);
+  const latest = loadMigrations().at(-1)!.version;
   assert.match(
     status.stdout,
-    /ledger {6}embedded PostgreSQL in .*\(postgres:\/\/beadflow:\*\*\*@127\.0\.0\.1:\d+\/postgres\)\nschema {6}version 1\nrows {8}1 beads, 0 executions, 0 history entries\n/,
+    new RegExp(
+      `ledger {6}embedded PostgreSQL in .*\\(postgres://beadflow:\\*\\*\\*@127\\.0\\.0\\.1:\\d+/postgres\\)\nschema {6}version ${latest}\nrows {8}1 beads, 0 executions, 0 history entries\n`,
+    ),
   );
   const stop = await cli(['ledger', 'stop']);
   assert.equal(stop.stdout, 'stopped the embedded ledger database\n');
@@ -117,7 +121,7 @@ test('a worker whose DATABASE_URL is down still starts, with a warning', async (
       execution: {
         executionId: 'e',
         beadId: 'b',
-        workflowId: 'w',
+        definitionId: 'w',
         runId: 'r',
         status: 'running',
         currentNodeKey: '',

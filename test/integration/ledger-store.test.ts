@@ -53,7 +53,7 @@ function snapshot(over: Partial<ExecutionSnapshot> = {}): ExecutionSnapshot {
   return {
     executionId: 'exec-1',
     beadId: 'bead-1',
-    workflowId: def.id,
+    definitionId: def.id,
     runId: 'run-1',
     status: 'running',
     currentNodeKey: 'investigate',
@@ -94,7 +94,9 @@ describe('migrations', () => {
     );
     const again = await migrate(pool);
     assert.deepEqual(again.applied, []);
-    const { rows } = await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+    const { rows } = await pool.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+    );
     assert.deepEqual(
       rows.map((r: { table_name: string }) => r.table_name),
       [
@@ -106,6 +108,11 @@ describe('migrations', () => {
         'workflow_nodes',
         'workflows',
       ],
+    );
+    const views = await pool.query(`SELECT table_name FROM information_schema.views WHERE table_schema = 'public' ORDER BY 1`);
+    assert.deepEqual(
+      views.rows.map((r: { table_name: string }) => r.table_name),
+      ['definition_edges', 'definition_nodes', 'definitions', 'executions'],
     );
   });
 
@@ -149,6 +156,28 @@ describe('writes', () => {
       ['fix', 'investigate', 'review'],
     );
     const edges = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM workflow_edges');
+    assert.equal(edges.rows[0].n, def.edges.length);
+  });
+
+  test("beadflow's names over Loom's tables: definitions, definition_nodes, definition_edges, executions; a snapshot from before the rename still lands", async () => {
+    const pool = await freshPool();
+    const legacy = {
+      ...snapshot({ executionId: 'exec-legacy', beadId: 'bead-legacy' }),
+      definitionId: undefined,
+      workflowId: def.id,
+    } as unknown as ExecutionSnapshot;
+    await recordProgress(pool, { execution: snapshot(), entries: entries(1, 2), bead, definition: def });
+    await recordProgress(pool, { execution: legacy, entries: entries(1, 1) });
+    const executions = await pool.query('SELECT id, definition_id FROM executions ORDER BY id');
+    assert.deepEqual(executions.rows, [
+      { id: 'exec-1', definition_id: def.id },
+      { id: 'exec-legacy', definition_id: def.id },
+    ]);
+    const defs = await pool.query('SELECT id FROM definitions');
+    assert.deepEqual(defs.rows, [{ id: def.id }]);
+    const nodes = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM definition_nodes WHERE definition_id = $1', [def.id]);
+    assert.equal(nodes.rows[0].n, def.nodes.length);
+    const edges = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM definition_edges WHERE definition_id = $1', [def.id]);
     assert.equal(edges.rows[0].n, def.edges.length);
   });
 
@@ -249,7 +278,7 @@ test('analytics on a known set of runs', async () => {
       summary: '',
     }));
     await recordProgress(pool, {
-      execution: snapshot({ executionId: `exec-${id}`, beadId: id, workflowId: d.id, lastSeq: history.length, ...over }),
+      execution: snapshot({ executionId: `exec-${id}`, beadId: id, definitionId: d.id, lastSeq: history.length, ...over }),
       entries: history,
       bead: { ...bead, id },
       definition: d,
@@ -302,4 +331,46 @@ test('analytics on a known set of runs', async () => {
     { workflow_type: 'bug', node_key: 'investigate', reentries: 1, beads: 1 },
     { workflow_type: 'bug', node_key: 'review', reentries: 1, beads: 1 },
   ]);
+});
+
+test('analytics: model tokens and calls per bead type, per role, per bead', async () => {
+  const pool = await freshPool();
+  const t0 = Date.UTC(2025, 0, 1, 10, 0, 0);
+  const turn = (seq: number, role: string, totalTokens: number, toolCalls: number): HistoryEntry => ({
+    seq,
+    kind: 'turn',
+    node: 'fix',
+    role,
+    actor: 'llm:openai-compatible:m',
+    outcome: 'success',
+    endedAt: t0 + seq,
+    summary: '',
+    usage: { modelCalls: toolCalls + 1, toolCalls, inputTokens: totalTokens - 10, outputTokens: 10, totalTokens },
+  });
+  const bugDef = { ...def, id: 'bug-def', workflowType: 'bug' };
+  const record = (id: string, history: HistoryEntry[]) =>
+    recordProgress(pool, {
+      execution: snapshot({ executionId: `exec-${id}`, beadId: id, workflowId: bugDef.id, lastSeq: history.length }),
+      entries: history,
+      bead: { ...bead, id },
+      definition: bugDef,
+    });
+  await record('t1', [turn(1, 'Software Engineer', 1_000, 3), turn(2, 'QA Engineer', 200, 0)]);
+  await record('t2', [
+    turn(1, 'Software Engineer', 5_000, 9),
+    { seq: 2, kind: 'move', node: 'fix', to: '', condition: 'success', endedAt: t0, summary: '' },
+  ]);
+  const { tokens } = await analytics(pool);
+  assert.deepEqual(tokens.byType, [{ key: 'bug', turns: 3, model_calls: 15, tool_calls: 12, total_tokens: 6_200 }]);
+  assert.deepEqual(tokens.byRole, [
+    { key: 'QA Engineer', turns: 1, model_calls: 1, tool_calls: 0, total_tokens: 200 },
+    { key: 'Software Engineer', turns: 2, model_calls: 14, tool_calls: 12, total_tokens: 6_000 },
+  ]);
+  assert.deepEqual(
+    tokens.topBeads.map((b) => [b.key, b.total_tokens]),
+    [
+      ['t2', 5_000],
+      ['t1', 1_200],
+    ],
+  );
 });

@@ -45,6 +45,14 @@ describe('parseRoles', () => {
       parseRoles('Backend Engineer, frontend-engineer, quality-assurance, default/qa-engineer/', () => assert.fail('no warning')),
       ['Software Engineer', 'QA Engineer'],
     );
+    const dup: string[] = [];
+    assert.deepEqual(
+      parseRoles('QA,Data Scientist, data-scientist,Backend Engineer', (w) => dup.push(w)),
+      ['QA Engineer', 'Data Scientist', 'Software Engineer'],
+      'one role per queue: spellings of the same slug are served once',
+    );
+    assert.equal(dup.length, 1);
+    assert.match(dup[0], /does not know: Data Scientist, data-scientist; known roles: CEO, Product Manager/);
   });
 });
 

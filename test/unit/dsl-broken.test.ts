@@ -25,6 +25,7 @@ const ERRORS: Record<string, [string, string, number]> = {
   'max_cycles: 0': [definition(task('a', '    max_cycles: 0\n'), A_TO_END), 'invalid-value', 6],
   'bad duration': [definition(task('a', '    timeout: 5 minutes\n'), A_TO_END), 'invalid-duration', 6],
   'unknown node type': [definition('  - node_key: a\n    node_type: magic\n', A_TO_END), 'unknown-node-type', 4],
+  'no node type': [definition('  - node_key: a\n    role_required: QA Engineer\n', A_TO_END), 'missing-key', 3],
   'unknown condition': [definition(task('a'), edge('', 'a') + edge('a', '') + edge('a', '', 'maybe')), 'unknown-condition', 9],
   'duplicate node keys': [definition(task('a') + task('a'), A_TO_END), 'duplicate-node-key', 6],
   'edge to an unknown node': [definition(task('a'), A_TO_END + edge('a', 'b', 'timeout')), 'unknown-node', 10],

@@ -39,6 +39,8 @@ describe('resolving', () => {
       maxCycles: DEFAULTS.maxCycles,
       maxDispatches: DEFAULTS.maxDispatches,
       roleWaitMs: DEFAULTS.roleWaitMs,
+      maxToolCalls: DEFAULTS.maxToolCalls,
+      maxTokens: DEFAULTS.maxTokens,
       metadata: {},
     });
     assert.equal(def.name, 't');
@@ -47,6 +49,18 @@ describe('resolving', () => {
     assert.equal(def.maxHops, DEFAULTS.maxHops);
     assert.deepEqual(def.escalation, { childBead: false });
     assert.equal(def.source, 'r.yaml');
+  });
+
+  test('model agent limits and test_command: the node beats defaults:, which beats the engine', () => {
+    const yaml = `id: t\nname: t\nworkflow_type: t\ndefaults: { max_tool_calls: 7, test_command: [npm, test] }\nnodes:\n  - { node_key: a, node_type: task, role_required: QA, max_tokens: 900 }\n  - { node_key: b, node_type: task, role_required: QA, max_tool_calls: 2, test_command: [make, check] }\nedges:\n  - { from_node_key: "", to_node_key: a }\n  - { from_node_key: a, to_node_key: b }\n  - { from_node_key: b, to_node_key: "" }\n  - { from_node_key: a, to_node_key: "", condition: failure }\n  - { from_node_key: b, to_node_key: "", condition: failure }\n`;
+    const def = load(yaml);
+    assert.deepEqual(
+      def.nodes.map((n) => [n.maxToolCalls, n.maxTokens, n.testCommand]),
+      [
+        [7, 900, ['npm', 'test']],
+        [2, DEFAULTS.maxTokens, ['make', 'check']],
+      ],
+    );
   });
 
   test('edge condition defaults to success, priority to 0', () => {

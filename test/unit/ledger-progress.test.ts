@@ -56,7 +56,7 @@ describe('executionSnapshot', () => {
     const snap = executionSnapshot(interp.state, { executionId: 'run-1', runId: 'run-2', startedAt: 900 });
     assert.equal(snap.executionId, 'run-1');
     assert.equal(snap.beadId, 'bead-1');
-    assert.equal(snap.workflowId, 'test-def');
+    assert.equal(snap.definitionId, 'test-def');
     assert.equal(snap.currentNodeKey, 'a');
     assert.equal(snap.nodeAttemptCount, 1);
     assert.equal(snap.lastSeq, interp.state.historyTotal);

@@ -10,12 +10,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { z } from 'zod';
 import { MCP_RESULT_CHARS, McpToolbox, loadMcpServers, type McpServerConfig } from '../../src/activities/llm/mcp';
 import { BeadflowError } from '../../src/shared/errors';
 import { tempDir } from '../helpers/agents';
+import { startMcpHttpServer } from '../helpers/mcp-http';
 
 const LONG = 'long_' + 'a'.repeat(70);
 
@@ -53,31 +51,6 @@ server.registerTool('${LONG}1', { description: 'long 1' }, async () => text('one
 server.registerTool('${LONG}2', { description: 'long 2' }, async () => text('two'));
 await server.connect(new StdioServerTransport());
 `;
-
-/** A stateless streamable-HTTP MCP server on 127.0.0.1: one McpServer per request, as the SDK does it without sessions. */
-async function startHttpServer(): Promise<{ url: string; headers: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
-  const headers: http.IncomingHttpHeaders[] = [];
-  const server = http.createServer((req, res) => {
-    headers.push(req.headers);
-    const mcp = new McpServer({ name: 'test-docs', version: '1.0.0' });
-    mcp.registerTool('search', { description: 'Searches the docs', inputSchema: { query: z.string() } }, ({ query }) => ({
-      content: [{ type: 'text', text: `found: ${query}` }],
-    }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => void transport.close().then(() => mcp.close()));
-    void mcp.connect(transport).then(() => transport.handleRequest(req, res));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
-    headers,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** A port nothing listens on. */
 async function freePort(): Promise<number> {
@@ -300,9 +273,9 @@ describe('McpToolbox over stdio', () => {
 });
 
 describe('McpToolbox over streamable HTTP, and servers that are not there', () => {
-  let docs: Awaited<ReturnType<typeof startHttpServer>>;
+  let docs: Awaited<ReturnType<typeof startMcpHttpServer>>;
   before(async () => {
-    docs = await startHttpServer();
+    docs = await startMcpHttpServer();
   });
   after(() => docs.close());
 

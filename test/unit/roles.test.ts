@@ -38,3 +38,16 @@ describe('canonical names and queues', () => {
     assert.ok(!sameRole('QA', 'Product Manager'));
   });
 });
+
+describe('role inference for the names real definitions use', () => {
+  test('backend/frontend engineers are software engineers; quality assurance is QA; trailing slashes do not matter', () => {
+    assert.equal(canonicalRole('Backend Engineer'), 'Software Engineer');
+    assert.equal(canonicalRole('Frontend Engineer'), 'Software Engineer');
+    assert.equal(canonicalRole('frontend_developer'), 'Software Engineer');
+    assert.equal(canonicalRole('Quality Assurance'), 'QA Engineer');
+    assert.equal(canonicalRole('quality-assurance'), 'QA Engineer');
+    assert.equal(roleSlug('qa-engineer/'), 'qa-engineer');
+    assert.equal(roleSlug('default/qa-engineer//'), 'qa-engineer');
+    assert.equal(roleTaskQueue('Backend Engineer'), 'beadflow-role-software-engineer');
+  });
+});

@@ -15,6 +15,7 @@ import { LIMITS } from '../../shared/limits';
 import { buildPrompt } from './prompt';
 import type { AgentProvider, TurnContext } from './provider';
 import type { ProcessOutcome } from './run-process';
+import { agentPidFile } from './orphans';
 import { describeExit, effectiveTimeout, runProcess } from './run-process';
 import { turnDirectory } from './workdir';
 
@@ -54,6 +55,7 @@ export class CommandAgent implements AgentProvider {
           timeoutMs: effectiveTimeout(this.opts.timeoutMs, ctx.deadline),
           killGraceMs: this.opts.killGraceMs,
           label: 'agent',
+          ...(input.worktree ? { pidFile: agentPidFile(input.worktree) } : {}),
           keepStdoutChars: preset ? LIMITS.answerChars : undefined,
         },
         ctx,

@@ -9,6 +9,8 @@ import { CancelledFailure } from '@temporalio/common';
 import { agentConfigurationError } from '../errors';
 import { LineSplitter, OutputLog, clip } from './output';
 import { LIMITS } from '../../shared/limits';
+import { killWhenParentDies } from '../../temporal/watchdog';
+import { clearAgent, killOrphanAgent, recordAgent } from './orphans';
 import type { TurnContext } from './provider';
 
 export interface RunProcessOptions {
@@ -28,6 +30,8 @@ export interface RunProcessOptions {
   tailLines?: number;
   /** Prefix of log messages ("agent", "verify"). */
   label: string;
+  /** Where this process group is recorded (beside the worktree) so a later attempt can kill it if it outlives the turn. */
+  pidFile?: string;
   /** Also keep the last this many characters of raw stdout (agent presets parse a tool's whole output). */
   keepStdoutChars?: number;
 }
@@ -72,7 +76,11 @@ export async function runProcess(opts: RunProcessOptions, ctx: TurnContext): Pro
   // Set when the worker itself runs under `node --test`; a child `node --test` would take it as
   // a signal to speak the runner's internal protocol instead of running normally.
   delete env.NODE_TEST_CONTEXT;
+  if (opts.pidFile) await killOrphanAgent(opts.pidFile, ctx.log);
   const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The group dies with the worker, whatever kills the worker; a later attempt finds it recorded otherwise.
+  const stopWatchdog = child.pid ? killWhenParentDies(child.pid, { group: true, graceSeconds: 2, pollSeconds: 0.5 }) : () => undefined;
+  if (opts.pidFile && child.pid) recordAgent(opts.pidFile, child.pid);
   const output = new OutputLog(opts.label, ctx, opts.tailLines ?? 40);
   let lastStdoutLine = '';
   // Stdout lines are kept up to the answer limit (the last one may be the JSON answer); the log gets them cut short.
@@ -153,6 +161,8 @@ export async function runProcess(opts: RunProcessOptions, ctx: TurnContext): Pro
     clearInterval(heartbeats);
     timers.forEach(clearTimeout);
     ctx.signal.removeEventListener('abort', onAbort);
+    stopWatchdog();
+    if (opts.pidFile && child.pid) clearAgent(opts.pidFile, child.pid);
   }
 }
 

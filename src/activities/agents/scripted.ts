@@ -7,6 +7,7 @@ import { parseDuration } from '../../dsl/duration';
 import type { AgentOutcome, AgentTurnInput, AgentTurnResult } from '../../shared/agent';
 import type { Scenario } from '../../shared/bead';
 import { malformedResult } from '../errors';
+import { sleep } from '../../system/process';
 import type { AgentProvider, TurnContext } from './provider';
 
 export class ScriptedAgent implements AgentProvider {
@@ -42,10 +43,8 @@ async function sleepWithHeartbeats(ms: number, ctx: TurnContext): Promise<void> 
   while (Date.now() < until) {
     ctx.heartbeat({ sleepingUntil: until });
     if (ctx.signal.aborted) throw new CancelledFailure('turn cancelled while sleeping');
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, Math.min(500, until - Date.now()));
-      ctx.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+    // sleep() removes its abort listener when the slice ends: a long sleep adds none that linger.
+    await sleep(Math.min(500, until - Date.now()), ctx.signal);
   }
   if (ctx.signal.aborted) throw new CancelledFailure('turn cancelled while sleeping');
 }

@@ -8,6 +8,7 @@ import type { AgentTurnInput, AgentTurnResult } from '../../shared/agent';
 import { turnEnvironment } from './command';
 import type { AgentProvider, TurnContext } from './provider';
 import { tailText } from './output';
+import { agentPidFile } from './orphans';
 import { describeExit, effectiveTimeout, runProcess } from './run-process';
 import { turnDirectory } from './workdir';
 
@@ -62,6 +63,7 @@ export async function runVerifyCommand(
         killGraceMs: opts.killGraceMs,
         tailLines: opts.tailLines ?? 40,
         label: 'verify',
+        ...(input.worktree ? { pidFile: agentPidFile(input.worktree) } : {}),
       },
       ctx,
     );

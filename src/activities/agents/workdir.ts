@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { ERROR_TYPES } from '../../shared/errors';
 
 export interface TurnDirectory {
   cwd: string;
@@ -16,7 +17,7 @@ export function turnDirectory(worktree: string | undefined, label: string): Turn
       // Retryable: another worker (one that shares the repository's disk) may see it.
       throw ApplicationFailure.retryable(
         `${label}: the bead's worktree ${worktree} does not exist on this worker. Hint: run command and verify workers on a machine that shares the repository's disk`,
-        'WorktreeMissing',
+        ERROR_TYPES.worktreeMissing,
       );
     }
     return { cwd: worktree, temporary: false, release: () => undefined };

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { ERROR_TYPES } from '../../shared/errors';
 import { firstLine, gitConfigurationError, repoKey, safeName, withRepoLock } from './repo';
 import { removeStaleLocks } from './locks';
 import { runGit, tryGit } from './run-git';
@@ -112,7 +113,7 @@ export async function ensureCommit(clone: HostClone, ref: string, sha: string): 
   if (await hasCommit(clone, sha)) return;
   // The ref moved on or was deleted: no retry brings the commit back.
   throw ApplicationFailure.create({
-    type: 'BeadWorkMissing',
+    type: ERROR_TYPES.beadWorkMissing,
     nonRetryable: true,
     message: `commit ${sha.slice(0, 10)} of ${ref} is not on ${clone.upstream}: the bead's ref was deleted or rewritten. Hint: restore the ref (\`git push <remote> ${sha}:${ref}\`) or start the bead again`,
     details: [{ ref, sha, upstream: clone.upstream }],

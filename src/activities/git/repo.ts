@@ -12,15 +12,16 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { simpleGit } from 'simple-git';
+import { ERROR_TYPES, nonRetryableFailure } from '../../shared/errors';
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 const SCP_LIKE = /^[^/@\s]+@[^:/\s]+:/;
 
 /** A problem no retry can fix (a missing repository, a bad branch name). */
 export function gitConfigurationError(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'GitConfigurationError');
+  return nonRetryableFailure(ERROR_TYPES.gitConfiguration, message);
 }
 
 export function isRemoteUrl(repo: string): boolean {

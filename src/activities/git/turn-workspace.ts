@@ -12,7 +12,9 @@
  * fails with the non-retryable `BeadRefMoved`, and the newer work on the ref stays untouched.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ERROR_TYPES } from '../../shared/errors';
 import { acquire } from './mutex';
+import { agentPidFile, killOrphanAgent } from '../agents/orphans';
 import { checkoutClean, ensureCommit, openClone, worktreeDir, type HostClone } from './clone';
 import { sanitizeSubject } from './message';
 import { runGit, tryGit } from './run-git';
@@ -53,6 +55,8 @@ export class Workspaces {
     const clone = await openClone(workspace.upstream, this.root, this.log);
     const release = await acquire(worktreeDir(clone, beadId));
     try {
+      // What an earlier attempt left running here must stop before the worktree is reset under it.
+      await killOrphanAgent(agentPidFile(worktreeDir(clone, beadId)), this.log);
       await ensureCommit(clone, workspace.ref, workspace.head);
       const dir = await checkoutClean(clone, beadId, workspace.head);
       return { dir, workspace, clone, release };
@@ -105,7 +109,7 @@ export class Workspaces {
       }
     }
     throw ApplicationFailure.create({
-      type: 'BeadRefMoved',
+      type: ERROR_TYPES.beadRefMoved,
       nonRetryable: true,
       message: `${workspace.ref} on ${workspace.upstream} is at ${tip ? tip.slice(0, 10) : '(deleted)'}, not at ${workspace.head.slice(0, 10)} where turn ${id.turn} started: another host or a stale attempt moved it; this turn's changes were not pushed. Hint: check which worker still runs bead ${id.beadId} (\`beadflow status ${id.beadId}\`)`,
       details: [{ ref: workspace.ref, expected: workspace.head, found: tip || null }],

@@ -59,7 +59,11 @@ export class ModelCatalog {
 
   /** Where calls of this model go, for messages (never the key). */
   endpoint(spec: ModelSpec): string {
-    if (spec.provider === 'anthropic') return trimSlash(this.env.ANTHROPIC_BASE_URL || DEFAULT_ANTHROPIC_BASE_URL);
+    if (spec.provider === 'anthropic') {
+      // Anthropic's own clients write the root (https://api.anthropic.com), the AI SDK the API (…/v1): take either.
+      const base = trimSlash(this.env.ANTHROPIC_BASE_URL || DEFAULT_ANTHROPIC_BASE_URL);
+      return /\/v1$/.test(base) ? base : `${base}/v1`;
+    }
     return trimSlash(this.env.OPENAI_BASE_URL || DEFAULT_OPENAI_BASE_URL);
   }
 

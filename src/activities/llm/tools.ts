@@ -13,6 +13,7 @@ import { LIMITS } from '../../shared/limits';
 import type { TurnContext } from '../agents/provider';
 import { tailText } from '../agents/output';
 import { describeExit, runProcess } from '../agents/run-process';
+import { agentPidFile } from '../agents/orphans';
 import { tryGit } from '../git/run-git';
 import { ToolError, capText, insideWorktree } from './paths';
 
@@ -132,6 +133,7 @@ const handlers: { [T in Exclude<BuiltinTool, 'finish'>]: Handler<T> } = {
         timeoutMs: run.timeoutMs,
         tailLines: 200,
         label: 'run_tests',
+        pidFile: agentPidFile(root),
       },
       run.ctx,
     );

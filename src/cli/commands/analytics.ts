@@ -42,6 +42,18 @@ export function register(program: Command): void {
             )}\n`,
           );
         }
+        const spend = (title: string, head: string, rows: typeof a.tokens.byType) => {
+          if (!rows.length) return;
+          process.stdout.write(
+            `\n${title}\n${table(
+              [head, 'TURNS', 'MODEL CALLS', 'TOOL CALLS', 'TOKENS'],
+              rows.map((r) => [r.key || '(none)', r.turns, r.model_calls, r.tool_calls, r.total_tokens]),
+            )}\n`,
+          );
+        };
+        spend('model tokens per bead type', 'TYPE', a.tokens.byType);
+        spend('model tokens per role', 'ROLE', a.tokens.byRole);
+        spend('beads that spent most', 'BEAD', a.tokens.topBeads);
       }),
     );
 }

@@ -31,7 +31,7 @@ export function registerBeadShow(bead: Command): void {
         if (found.executions.length === 0) lines.push('executions  none yet');
         for (const e of found.executions) {
           lines.push(
-            `execution   ${e.id} (${e.workflow_id}): ${e.status} at ${e.current_node_key || '-'}; cycles ${e.cycle_count}, dispatches ${e.dispatch_count}; started ${when(e.started_at)}${e.completed_at ? `, ended ${when(e.completed_at)}` : ''}`,
+            `execution   ${e.id} (${e.definition_id}): ${e.status} at ${e.current_node_key || '-'}; cycles ${e.cycle_count}, dispatches ${e.dispatch_count}; started ${when(e.started_at)}${e.completed_at ? `, ended ${when(e.completed_at)}` : ''}`,
           );
           if (e.escalation_reason) lines.push(`            escalated ${when(e.escalated_at)}: ${e.escalation_reason}`);
         }

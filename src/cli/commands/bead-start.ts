@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { prepareBead } from '../../client/prepare';
-import { followBead } from '../../client/follow';
+import { FollowStopped, followBead } from '../../client/follow';
+import { parseDuration } from '../../dsl/duration';
+import { EXIT_CODES } from '../../shared/errors';
+import type { BeadState } from '../../workflows/messages';
 import { startBeadRun } from '../../client/start';
 import { action } from '../action';
 import { connectClient } from '../connection';
-import { formatEntry, formatState, printJson } from '../format';
 import { usageError } from '../errors';
-import { parseDuration } from '../../dsl/duration';
-import type { BeadState } from '../../workflows/messages';
+import { formatEntry, formatState, parkedLine, printJson } from '../format';
 
 interface StartFlags {
   title: string;
@@ -23,14 +24,6 @@ interface StartFlags {
   wait?: boolean;
   timeout?: string;
   json?: boolean;
-}
-
-/** Who the parked bead waits on and the command that decides. */
-function parkNotice(s: BeadState): string {
-  if (s.status === 'escalated') {
-    return `parked: ${s.beadId} is escalated at ${s.currentNode} (${s.escalation?.reason ?? '?'}); the CEO decides with \`npx beadflow override ${s.beadId} --by CEO --action retry|goto|continue|abort\``;
-  }
-  return `parked: ${s.beadId} waits at ${s.currentNode} for ${s.requiredRole || 'a decision'}; decide with \`npx beadflow approve ${s.beadId} --by "${s.requiredRole}"\` or \`npx beadflow reject ${s.beadId} --by "${s.requiredRole}" --reason ...\``;
 }
 
 export function registerBeadStart(bead: Command): void {
@@ -52,6 +45,11 @@ export function registerBeadStart(bead: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (flags: StartFlags) => {
+        const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout.trim());
+        if (timeoutMs === undefined && flags.timeout !== undefined)
+          throw usageError(`--timeout "${flags.timeout}" is not a duration`, 'write it like 90s, 10m or 1h30m');
+        if (timeoutMs !== undefined && !flags.wait)
+          throw usageError('--timeout needs --wait', 'add --wait to follow the bead, or leave --timeout out');
         const { input, selectedBy } = prepareBead({
           title: flags.title,
           type: flags.type,
@@ -73,17 +71,28 @@ export function registerBeadStart(bead: Command): void {
           return;
         }
         if (!flags.json) process.stderr.write(`${input.bead.id} started with ${selectedBy}\n`);
-        const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
-        if (timeoutMs === undefined && flags.timeout !== undefined)
-          throw usageError(`--timeout "${flags.timeout}" is not a duration`, 'use e.g. 90s, 10m or 1h');
-        const state = await followBead(handle, {
-          timeoutMs,
-          onEntry: (e) => !flags.json && process.stderr.write(`${formatEntry(e)}\n`),
-          onPark: (s) => !flags.json && process.stderr.write(`${parkNotice(s)}\n`),
-        });
+        const stop = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
+        let state: BeadState;
+        try {
+          state = await followBead(handle, {
+            signal: stop,
+            onEntry: (e) => !flags.json && process.stderr.write(`${formatEntry(e)}\n`),
+            onPark: (s) => process.stderr.write(`${parkedLine(s)}\n`),
+          });
+        } catch (err) {
+          if (!(err instanceof FollowStopped)) throw err;
+          const last = err.lastState;
+          if (flags.json) printJson({ beadId: input.bead.id, stillRunning: true, state: last ?? null });
+          else
+            process.stderr.write(
+              `stopped following after ${flags.timeout}: ${input.bead.id} is still ${last?.status ?? 'running'}${last?.currentNode ? ` at ${last.currentNode}` : ''}; see it with \`npx beadflow status ${input.bead.id}\`\n`,
+            );
+          process.exitCode = EXIT_CODES.timeout;
+          return;
+        }
         if (flags.json) printJson(state);
         else process.stdout.write(`${formatState(state)}\n`);
-        if (state.status !== 'completed') process.exitCode = 1;
+        if (state.status !== 'completed') process.exitCode = EXIT_CODES.failed;
       }),
     );
 }

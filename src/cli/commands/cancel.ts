@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { cancelBead } from '../../client/cancel';
 import { action } from '../action';
 import { connectClient } from '../connection';
-import { usageError } from '../errors';
+import { BEAD_ID_HINT, nonEmpty } from '../errors';
 import { printJson } from '../format';
 
 export function register(program: Command): void {
@@ -15,16 +15,16 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (beadId: string, flags: { by: string; reason: string; json?: boolean }) => {
-        if (!beadId.trim()) throw usageError('the bead id is empty', 'pass a bead id; list beads with `npx beadflow list`');
-        if (!flags.by.trim()) throw usageError('--by is empty', 'say who cancels, e.g. --by "Engineering Manager"');
-        if (!flags.reason.trim()) throw usageError('--reason is empty', 'say why the bead is cancelled');
-        const { temporalStatus } = await cancelBead(await connectClient(), beadId, flags.by.trim(), flags.reason.trim());
+        const id = nonEmpty(beadId, 'the bead id', BEAD_ID_HINT);
+        const by = nonEmpty(flags.by, '--by', 'say who cancels, e.g. --by "Engineering Manager"');
+        const reason = nonEmpty(flags.reason, '--reason', 'say why the bead is cancelled');
+        const { temporalStatus } = await cancelBead(await connectClient(), id, by, reason);
         if (flags.json) return printJson({ beadId, temporalStatus });
         const ended =
           temporalStatus === 'RUNNING'
             ? 'cancellation requested; the bead has not closed yet (no worker running?)'
             : `now ${temporalStatus.toLowerCase()}`;
-        process.stdout.write(`cancelled ${beadId} (by ${flags.by.trim()}): ${ended}\n`);
+        process.stdout.write(`cancelled ${id} (by ${by}): ${ended}\n`);
       }),
     );
 }

@@ -52,7 +52,7 @@ export function register(program: Command): void {
             ],
             rows.map((e) => [
               e.bead_id,
-              e.workflow_id,
+              e.definition_id,
               e.status,
               e.current_node_key || '-',
               e.cycle_count,

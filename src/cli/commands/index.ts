@@ -17,6 +17,7 @@ import { register as analytics } from './analytics';
 import { register as loop } from './loop';
 import { register as ledger } from './ledger';
 import { register as gc } from './gc';
+import { register as ui } from './ui';
 
 /** Each command file exports `register(program)`; the order here is the order in --help. */
 export const commands: Array<(program: Command) => void> = [
@@ -38,4 +39,5 @@ export const commands: Array<(program: Command) => void> = [
   loop,
   ledger,
   gc,
+  ui,
 ];

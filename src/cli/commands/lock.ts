@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { lockWorkflowId, resolveUpstream } from '../../activities/git/repo';
 import type { LockState } from '../../shared/commit-lock';
 import { formatLease, LOCK_STATE_QUERY } from '../../shared/commit-lock';
+import { GRPC_STATUS, grpcCodeOf } from '../../client/grpc';
 import { action } from '../action';
 import { connectClient } from '../connection';
 import { CliError, usageError } from '../errors';
@@ -59,12 +60,8 @@ async function lockState(client: Client, lockId: string): Promise<LockState | un
   try {
     return await handle.query<LockState>(LOCK_STATE_QUERY);
   } catch (err) {
-    if (
-      !/no poller|worker may be down/i.test(
-        String((err as Error)?.message ?? err) + String((err as { cause?: Error })?.cause?.message ?? ''),
-      )
-    )
-      throw err;
+    // The server's "no poller seen for task queue recently" is FAILED_PRECONDITION.
+    if (grpcCodeOf(err) !== GRPC_STATUS.FAILED_PRECONDITION) throw err;
     throw new CliError(`the lock workflow ${lockId} runs, but no worker answers for it`, {
       hint: 'start a worker that serves the workflow queue: `npm run worker`',
     });

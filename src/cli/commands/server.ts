@@ -7,8 +7,9 @@ import { CliError, usageError } from '../errors';
 import type { TemporalBinary } from '../../temporal/binary';
 import { resolveTemporalBinary, TemporalNotFoundError } from '../../temporal/binary';
 import type { DevServerPlan } from '../../temporal/dev-server';
-import { assertPortFree, DEFAULT_PORT, planDevServer } from '../../temporal/dev-server';
-import { uiHealthUrl, waitForHttpOk, waitForPort } from '../../temporal/port';
+import { assertPortFree, DEFAULT_PORT, planDevServer, uiHealthUrl } from '../../temporal/dev-server';
+import { waitForHttpOk, waitForPort } from '../../system/port';
+import { killWhenParentDies } from '../../temporal/watchdog';
 
 interface ServerFlags {
   port: string;
@@ -74,6 +75,8 @@ async function runForeground(binary: TemporalBinary, plan: DevServerPlan): Promi
   for (const s of signals) process.on(s, forward);
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
+  // The exit handler does not run when we are killed by SIGKILL: a watchdog ends the server then.
+  const stopWatchdog = child.pid ? killWhenParentDies(child.pid) : () => undefined;
 
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
@@ -92,6 +95,7 @@ async function runForeground(binary: TemporalBinary, plan: DevServerPlan): Promi
     if (!stopping) throw startFailure(binary, spawnError, exit, err);
   }
   await exited;
+  stopWatchdog();
   for (const s of signals) process.removeListener(s, forward);
   process.removeListener('exit', killOnExit);
   if (spawnError) throw new CliError(`cannot run ${binary.path}: ${spawnError.message}`);

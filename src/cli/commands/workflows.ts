@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { defaultDefinitionDirs, loadCatalog } from '../../dsl';
 import type { ResolvedDefinition } from '../../dsl/types';
 import { definitionHash } from '../../ledger/definitions';
-import type { LedgerWorkflowDetail, LedgerWorkflowRow } from '../../ledger/queries';
-import { getLedgerWorkflow, listLedgerWorkflows } from '../../ledger/queries';
+import type { LedgerDefinitionDetail, LedgerDefinitionRow } from '../../ledger/queries';
+import { getLedgerDefinition, listLedgerDefinitions } from '../../ledger/queries';
 import { action } from '../action';
 import { CliError } from '../errors';
 import { printJson } from '../format';
@@ -42,7 +42,7 @@ async function fromLedger<T>(fn: Parameters<typeof withLedger<T>>[0]): Promise<T
 
 async function list(flags: { definitions?: string; json?: boolean }): Promise<void> {
   const catalog = loadCatalog(defaultDefinitionDirs(flags.definitions));
-  const recorded = (await fromLedger((ledger) => listLedgerWorkflows(ledger.pool))) ?? [];
+  const recorded = (await fromLedger((ledger) => listLedgerDefinitions(ledger.pool))) ?? [];
   const byId = new Map<
     string,
     {
@@ -100,7 +100,7 @@ async function list(flags: { definitions?: string; json?: boolean }): Promise<vo
 async function show(id: string, flags: { definitions?: string; json?: boolean }): Promise<void> {
   const catalog = loadCatalog(defaultDefinitionDirs(flags.definitions));
   const def = catalog.definitions.get(id) ?? [...catalog.definitions.values()].find((d) => d.workflowType === id && d.isDefault);
-  const recorded = def ? undefined : await fromLedger((ledger) => getLedgerWorkflow(ledger.pool, id));
+  const recorded = def ? undefined : await fromLedger((ledger) => getLedgerDefinition(ledger.pool, id));
   if (!def && !recorded) {
     throw new CliError(`no definition "${id}" in the catalog or the ledger`, { hint: 'list them with `npx beadflow workflows list`' });
   }
@@ -124,8 +124,8 @@ function describeCatalog(d: ResolvedDefinition): string {
   ].join('\n');
 }
 
-function describeLedger(r: LedgerWorkflowDetail): string {
-  const w: LedgerWorkflowRow = r.workflow;
+function describeLedger(r: LedgerDefinitionDetail): string {
+  const w: LedgerDefinitionRow = r.definition;
   return [
     `definition  ${w.id}  "${w.name}" (type ${w.workflow_type}; from the ledger, ${w.executions} run(s))`,
     '',

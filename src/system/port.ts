@@ -1,7 +1,7 @@
-/** TCP reachability checks for the dev server: is something listening, and wait until it is. */
+/** Ports, one home: is something listening, wait until it is, is a port free, pick a free one. */
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { delay } from './process';
+import { sleep } from './process';
 
 /** True when a TCP connection to host:port succeeds within `timeoutMs`. */
 export function isPortOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
@@ -32,7 +32,7 @@ export async function waitForPort(host: string, port: number, opts: WaitForPortO
     const aborted = opts.abortReason?.();
     if (aborted) throw new Error(aborted);
     if (Date.now() > deadline) throw new Error(`nothing answered on ${host}:${port} within ${opts.timeoutMs}ms`);
-    await delay(opts.intervalMs ?? 100);
+    await sleep(opts.intervalMs ?? 100);
   }
 }
 
@@ -56,13 +56,8 @@ export async function waitForHttpOk(url: string, opts: WaitForPortOptions): Prom
     const aborted = opts.abortReason?.();
     if (aborted) throw new Error(aborted);
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${opts.timeoutMs}ms`);
-    await delay(opts.intervalMs ?? 200);
+    await sleep(opts.intervalMs ?? 200);
   }
-}
-
-/** The Web UI answers this only once it reaches the frontend (its gRPC client retries with backoff). */
-export function uiHealthUrl(uiUrl: string, namespace: string): string {
-  return `${uiUrl}/api/v1/namespaces/${encodeURIComponent(namespace)}`;
 }
 
 /** A port nothing listens on right now (the OS picks it); for servers started by tests and tools. */
@@ -74,5 +69,14 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** True when this process could listen on `port` (127.0.0.1) right now. */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
