@@ -1,7 +1,10 @@
 /**
- * `npm test [-- --unit | --integration]`: provisions the Temporal CLI once (the slow build is
- * visible here, not hidden inside a test), then runs unit tests and integration tests with Node's
- * test runner through tsx. Integration files run one at a time: each starts its own dev server.
+ * `npm test [-- --unit | --integration] [--verbose] [FILE...]`: provisions the Temporal CLI once (the
+ * slow build is visible here, not hidden inside a test), then runs unit tests and integration
+ * tests with Node's test runner through tsx. Integration files run one at a time: each starts its
+ * own dev server. Quiet by default: one line per file; everything a file prints (worker and SDK
+ * log lines included) goes to its log file under test/.tmp/logs/, and a failure prints its
+ * failing tests and that file's path. `--verbose` streams everything as before.
  * Ends with `N passed, N failed[, N skipped]` and exits non-zero on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -10,30 +13,37 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveTemporalBinary, SDK_DOWNLOAD_ENV } from '../src/temporal/binary';
 import { formatDuration as formatMs } from '../src/dsl/duration';
+import type { Counts, FileResult } from './test-files';
+import { parseTapSummary, runPool, runTestFile } from './test-files';
 
 const formatDuration = (ms: number) => formatMs(ms, 's');
 
 const ROOT = path.resolve(__dirname, '..');
 
-interface Counts {
-  passed: number;
-  failed: number;
-  skipped: number;
-}
-
 interface Group {
   name: 'unit' | 'integration';
   dir: string;
+  /** Files run at once. */
+  concurrency: number;
   /** Node test-runner flags for this group. */
   flags: string[];
 }
 
+// Node's default is one file at a time on 2 cores; unit files are independent, two halve the wall time.
+const UNIT_CONCURRENCY = Math.max(2, os.availableParallelism());
 const GROUPS: Group[] = [
-  // Node's default is one file at a time on 2 cores; unit files are independent, two halve the wall time.
-  { name: 'unit', dir: 'test/unit', flags: [`--test-concurrency=${Math.max(2, os.availableParallelism())}`, '--test-timeout=180000'] },
+  {
+    name: 'unit',
+    dir: 'test/unit',
+    concurrency: UNIT_CONCURRENCY,
+    flags: [`--test-concurrency=${UNIT_CONCURRENCY}`, '--test-timeout=180000'],
+  },
   // One file at a time: every file starts a dev server, and two fight over 2 cores.
-  { name: 'integration', dir: 'test/integration', flags: ['--test-concurrency=1', '--test-timeout=300000'] },
+  { name: 'integration', dir: 'test/integration', concurrency: 1, flags: ['--test-concurrency=1', '--test-timeout=300000'] },
 ];
+
+/** Where quiet runs leave each file's output (test/.tmp is git-ignored). */
+const LOG_DIR = path.join(ROOT, 'test', '.tmp', 'logs');
 
 /** Every `*.test.ts` under `dir`, sorted. Node 20's `--test` takes no globs. */
 function testFiles(dir: string): string[] {
@@ -68,10 +78,37 @@ function runNodeTests(files: string[], flags: string[], env: NodeJS.ProcessEnv):
   });
 }
 
-/** The runner's closing `# pass N` / `# fail N` / ... lines. Cancelled tests count as failed. */
-function parseTapSummary(tap: string): Counts {
-  const n = (key: string) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
-  return { passed: n('pass'), failed: n('fail') + n('cancelled'), skipped: n('skipped') + n('todo') };
+/** Quiet: each file on its own, its output in its log file; one line per file, failures in full. */
+async function runQuiet(group: Group & { files: string[] }, env: NodeJS.ProcessEnv): Promise<{ counts: Counts; exitCode: number }> {
+  const dir = path.join(LOG_DIR, group.name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const results = await runPool(group.files, group.concurrency, (f) => runTestFile(ROOT, f, group.flags, env, dir), printResult);
+  const counts = results.reduce<Counts>(
+    (t, r) => ({ passed: t.passed + r.counts.passed, failed: t.failed + r.counts.failed, skipped: t.skipped + r.counts.skipped }),
+    { passed: 0, failed: 0, skipped: 0 },
+  );
+  return { counts, exitCode: results.some((r) => r.exitCode !== 0) ? 1 : 0 };
+}
+
+/** The spec reporter's closing "failing tests" section (assertions, stacks), at most 80 lines. */
+function failingSection(logFile: string): string {
+  const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+  const at = text.search(/^✖ failing tests:$/m);
+  if (at < 0) return '';
+  const lines = text.slice(at).split('\n');
+  const shown = lines.slice(0, 80).map((l) => `       ${l}`);
+  if (lines.length > 80) shown.push(`       … ${lines.length - 80} more lines in the log`);
+  return shown.join('\n');
+}
+
+function printResult(r: FileResult): void {
+  const ok = r.exitCode === 0 && r.counts.failed === 0;
+  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${r.file}  ${summary(r.counts)}  ${formatDuration(r.ms)}\n`);
+  if (ok) return;
+  for (const f of r.failures) process.stdout.write(`       ✖ ${f}\n`);
+  const details = failingSection(r.logFile);
+  if (details) process.stdout.write(`${details}\n`);
+  process.stdout.write(`       log (test output, worker and SDK lines): ${path.relative(ROOT, r.logFile)}\n`);
 }
 
 /** Resolves the Temporal CLI once and tells the test processes which (so none repeats a failed build). */
@@ -87,7 +124,13 @@ async function provision(env: NodeJS.ProcessEnv): Promise<void> {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const only = argv.includes('--unit') ? 'unit' : argv.includes('--integration') ? 'integration' : undefined;
-  const groups = GROUPS.filter((g) => !only || g.name === only).map((g) => ({ ...g, files: testFiles(g.dir) }));
+  const verbose = argv.includes('--verbose') || process.env.BEADFLOW_TEST_VERBOSE === '1';
+  // Files named on the command line: only those (each in its group).
+  const named = argv.filter((a) => !a.startsWith('--')).map((f) => path.relative(ROOT, path.resolve(f)));
+  const pick = (dir: string) => (named.length ? named.filter((f) => f.startsWith(`${dir}/`)) : testFiles(dir));
+  const groups = GROUPS.filter((g) => !only || g.name === only)
+    .map((g) => ({ ...g, files: pick(g.dir) }))
+    .filter((g) => !named.length || g.files.length > 0);
   const started = Date.now();
   const total: Counts = { passed: 0, failed: 0, skipped: 0 };
   let ok = true;
@@ -114,7 +157,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`\n== ${group.name} tests (${group.files.length} files)\n`);
     const groupStart = Date.now();
-    const { counts, exitCode } = await runNodeTests(group.files, group.flags, env);
+    const { counts, exitCode } = verbose ? await runNodeTests(group.files, group.flags, env) : await runQuiet(group, env);
     process.stdout.write(`== ${group.name}: ${summary(counts)} in ${formatDuration(Date.now() - groupStart)}\n`);
     total.passed += counts.passed;
     total.failed += counts.failed;

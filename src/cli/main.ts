@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { BeadflowError } from '../shared/errors';
 import { report } from './action';
 import { commands } from './commands';
+import { configureLogging, loggerSettings } from '../observability/logger';
 
 const DONE = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
@@ -13,6 +14,11 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined })
     .exitOverride((err) => {
       if (!DONE.has(err.code)) throw err;
+    })
+    .option('--log-level <level>', 'diagnostic log lines (to stderr): trace, debug, info, warn, error, silent [BEADFLOW_LOG_LEVEL]')
+    // One logger for the CLI too; stdout stays the command's answer.
+    .hook('preAction', (cmd) => {
+      configureLogging(loggerSettings({ level: cmd.opts<{ logLevel?: string }>().logLevel, stderr: true }));
     });
   for (const register of commands) register(program);
   return program;
@@ -35,8 +41,9 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    if (!(err instanceof CommanderError)) throw err;
-    process.exitCode = report(usageFromCommander(err), { json: argv.includes('--json') });
+    // A refused global option (--log-level) is a usage error too.
+    if (!(err instanceof CommanderError) && !(err instanceof BeadflowError)) throw err;
+    process.exitCode = report(err instanceof CommanderError ? usageFromCommander(err) : err, { json: argv.includes('--json') });
   }
 }
 

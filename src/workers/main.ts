@@ -19,13 +19,15 @@ import { McpToolbox, loadMcpServers } from '../activities/llm/mcp';
 import { ledgerConfig } from '../ledger/config';
 import { openWorkerLedger } from './ledger';
 import { WorkerSet } from './worker-set';
+import { installObservability } from '../observability/runtime';
+import { logger, loggerSettings } from '../observability/logger';
 
 export { parseRoles } from './options';
 
 export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Tools roles add from MCP servers (beadflow.config.yaml, BEADFLOW_MCP_SERVERS): model agents only.
   const mcpServers = loadMcpServers({ env });
-  const mcp = mcpServers.length ? new McpToolbox(mcpServers, { log: (m, f) => console.warn(`beadflow worker: ${m}`, f ?? '') }) : undefined;
+  const mcp = mcpServers.length ? new McpToolbox(mcpServers, { log: (m, f) => logger().warn(f ?? {}, m) }) : undefined;
   const provider = createProvider({
     extraTools: mcp,
     agent: config.agent,
@@ -42,6 +44,10 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
   // Closed in reverse order on every path, including a failure half-way through start-up.
   const closers: Array<() => Promise<void>> = [];
   if (mcp) closers.push(() => mcp.close());
+  // Logger, SDK Runtime (metrics, logs) and tracing: before anything else touches the Runtime.
+  const obs = await installObservability({ log: loggerSettings({ level: config.logLevel, env }), metricsPort: config.metricsPort, env });
+  closers.push(() => obs.close());
+  const log = logger();
   try {
     const connection = await NativeConnection.connect(settings.connection).catch((err: unknown) => {
       throw describeConnectionError(err, settings) ?? err;
@@ -53,7 +59,11 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
     // Ledger writes run on the workflow queue: only a worker serving it opens the ledger.
     const ledger = await openWorkerLedger(ledgerConfig(env, { noLedger: !config.ledger || !config.workflows }));
     closers.push(() => ledger.close());
-    const client = new Client({ connection: clientConnection, namespace: settings.namespace });
+    const client = new Client({
+      connection: clientConnection,
+      namespace: settings.namespace,
+      interceptors: { workflow: obs.clientInterceptors },
+    });
     const set = await WorkerSet.create({
       connection,
       namespace: settings.namespace,
@@ -66,18 +76,19 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
       maxConcurrentActivityTaskExecutions: config.concurrency,
       maxCachedWorkflows: config.workflowCache,
       shutdownGraceTimeMs: config.shutdownGraceMs,
+      observability: obs.worker,
     });
     const grace = formatDuration(config.shutdownGraceMs) || '0s';
     const onSignal = (signal: string) =>
-      console.log(`beadflow worker: ${signal}: stopping; running turns have ${grace} to finish, then are handed back`);
+      log.info(`beadflow worker: ${signal}: stopping; running turns have ${grace} to finish, then are handed back`);
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-    console.log(
+    log.info(
       `beadflow worker: agent ${provider.name}; queues ${set.queues.join(', ')}; roles ${config.roles.map(roleSlug).join(', ')}; ${ledger.description}`,
     );
-    console.log('Ctrl-C stops gracefully (running turns finish or are handed back).');
+    log.info('Ctrl-C stops gracefully (running turns finish or are handed back).');
     await set.run();
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    console.log('beadflow worker: stopped');
+    log.info('beadflow worker: stopped');
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   }

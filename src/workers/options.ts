@@ -33,6 +33,10 @@ export interface WorkerConfig {
   concurrency: number;
   workflowCache: number;
   shutdownGraceMs: number;
+  /** Serve Prometheus metrics on this port (--metrics-port / BEADFLOW_METRICS_PORT); none: off. */
+  metricsPort?: number;
+  /** --log-level / BEADFLOW_LOG_LEVEL (trace, debug, info, warn, error, silent). */
+  logLevel?: string;
 }
 
 /**
@@ -97,7 +101,9 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     .option('--role-queue-prefix <prefix>', `prefix of role task queues [BEADFLOW_ROLE_QUEUE_PREFIX, default ${ROLE_QUEUE_PREFIX}]`)
     .option('--concurrency <n>', `agent turns run at once per role [BEADFLOW_CONCURRENCY, default ${WORKER_DEFAULTS.concurrency}]`)
     .option('--cache <n>', `workflows kept in the sticky cache [BEADFLOW_WORKFLOW_CACHE, default ${WORKER_DEFAULTS.workflowCache}]`)
-    .option('--shutdown-grace <duration>', 'on SIGINT/SIGTERM, how long running turns may finish [BEADFLOW_SHUTDOWN_GRACE, default 30s]');
+    .option('--shutdown-grace <duration>', 'on SIGINT/SIGTERM, how long running turns may finish [BEADFLOW_SHUTDOWN_GRACE, default 30s]')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on /metrics at this port [BEADFLOW_METRICS_PORT, default off]')
+    .option('--log-level <level>', 'trace, debug, info, warn, error or silent [BEADFLOW_LOG_LEVEL, default info]');
   try {
     program.parse(argv);
   } catch (err) {
@@ -123,6 +129,8 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     concurrency: count(str(o.concurrency, 'BEADFLOW_CONCURRENCY'), '--concurrency / BEADFLOW_CONCURRENCY', WORKER_DEFAULTS.concurrency),
     workflowCache: count(str(o.cache, 'BEADFLOW_WORKFLOW_CACHE'), '--cache / BEADFLOW_WORKFLOW_CACHE', WORKER_DEFAULTS.workflowCache, 0),
     shutdownGraceMs: grace(str(o.shutdownGrace, 'BEADFLOW_SHUTDOWN_GRACE')),
+    ...metricsPort(str(o.metricsPort, 'BEADFLOW_METRICS_PORT')),
+    logLevel: str(o.logLevel, 'BEADFLOW_LOG_LEVEL'),
   };
 }
 
@@ -136,6 +144,11 @@ function count(text: string | undefined, where: string, fallback: number, min = 
     });
   }
   return n;
+}
+
+function metricsPort(text: string | undefined): { metricsPort?: number } {
+  if (text === undefined) return {};
+  return { metricsPort: count(text, '--metrics-port / BEADFLOW_METRICS_PORT', 9464, 0) };
 }
 
 function grace(text: string | undefined): number {

@@ -16,6 +16,8 @@ import { worktreesRoot } from '../activities/git/repo';
 import { createHostActivities, hostId, hostQueue } from '../activities/llm/host';
 import { ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, roleSlug, roleTaskQueue } from '../shared/roles';
 import { workflowBundle } from './bundle';
+import type { WorkerObservability } from '../observability/runtime';
+import { observedWorkerOptions } from '../observability/runtime';
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -40,6 +42,8 @@ export interface WorkerSetOptions {
   maxCachedWorkflows?: number;
   /** On shutdown (SIGINT/SIGTERM), how long running turns may finish before they are cancelled and handed back. */
   shutdownGraceTimeMs?: number;
+  /** Log context and tracing (src/observability/runtime.ts); none: the SDK's defaults. */
+  observability?: WorkerObservability;
 }
 
 /**
@@ -65,11 +69,12 @@ export class WorkerSet {
           connection: opts.connection,
           namespace,
           taskQueue,
-          workflowBundle: await workflowBundle(opts.workflowsPath),
+          workflowBundle: await workflowBundle(opts.workflowsPath, { tracing: opts.observability?.tracing }),
           // Beads always write to the ledger; without one configured the write is a no-op.
           activities: { ...noLedgerActivities, ...opts.workflowQueueActivities },
           maxCachedWorkflows: opts.maxCachedWorkflows,
           ...grace(opts),
+          ...observedWorkerOptions(opts.observability),
         }),
       );
       queues.push(taskQueue);
@@ -89,6 +94,7 @@ export class WorkerSet {
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
           maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
           ...grace(opts),
+          ...observedWorkerOptions(opts.observability),
         }),
       );
       queues.push(ownQueue);
@@ -106,6 +112,7 @@ export class WorkerSet {
           maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
           maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
           ...grace(opts),
+          ...observedWorkerOptions(opts.observability),
         }),
       );
       queues.push(taskQueue);

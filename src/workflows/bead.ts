@@ -27,6 +27,7 @@ import { stateQuery } from './messages';
 import { definitionProblems } from './guards';
 import { LedgerSync } from './ledger-sync';
 import { Visibility } from './visibility';
+import { BeadMetrics } from './metrics';
 import { ERROR_TYPES } from '../shared/errors';
 
 export interface BeadWorkflowInput extends BeadInput {
@@ -93,6 +94,10 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   const visibility = new Visibility(interp, bead);
   const ledger = new LedgerSync(interp, bead, definition, options, input.ledgerSeq ?? (input.resume ? interp.state.historyTotal : 0));
 
+  // Replay-safe counters (the SDK's workflow meter); a continue-as-new run goes on from the seq it was handed.
+  const metrics = new BeadMetrics(() => interp.state, definition.id, input.resume ? interp.state.historyTotal : 0);
+  if (!input.resume) metrics.started();
+
   const handlers = setupDecisionHandlers(interp, visibility, {
     changed: () => {
       visibility.publish();
@@ -106,6 +111,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
     for (;;) {
       visibility.publish();
       ledger.notify();
+      metrics.observe();
       switch (step.kind) {
         case 'end':
         case 'arrived':
@@ -192,11 +198,13 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
       interp.cancel(note?.by ?? 'Temporal', note?.reason ?? 'cancellation requested', Date.now());
       visibility.publish();
       ledger.notify();
+      metrics.ended(interp.state.status);
       await ledger.settle();
     });
     throw err;
   }
   visibility.publish();
+  metrics.ended(interp.state.status);
   if (commits.workspace?.ref && patched(WORKSPACE_CLEANUP_PATCH)) await commits.cleanup(interp.state.status);
   await condition(allHandlersFinished);
   await ledger.settle();

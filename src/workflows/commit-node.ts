@@ -27,6 +27,8 @@ import { LOCK_DEFAULTS } from '../shared/commit-lock';
 import { ERROR_TYPES, NON_RETRYABLE } from '../shared/errors';
 import { lockGrantedSignal, lockRefusedSignal, releaseLockSignal } from './commit-lock-messages';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
+import { METRICS } from '../shared/metrics';
+import { recordSeconds } from './metrics';
 
 export const NO_REPOSITORY = 'no repository: nothing committed';
 
@@ -126,6 +128,9 @@ export class CommitNodes {
     const release: LockRelease = { requestId, reason: 'withdrawn' };
     let commit: Promise<unknown> | undefined;
     let refused = false;
+    const asked = Date.now();
+    let grantedAt: number | undefined;
+    let held = 'error';
     this.waiting.add(requestId);
     try {
       await this.lockActivities().requestCommitLock({
@@ -148,13 +153,18 @@ export class CommitNodes {
           continueAsNewAfterEvents: this.options.lock?.continueAsNewAfterEvents,
         },
       });
-      if (!(await waitUntil(() => this.answers.has(requestId), remainingMs(deadline)))) return { kind: 'timeout' };
+      if (!(await waitUntil(() => this.answers.has(requestId), remainingMs(deadline)))) {
+        recordSeconds(METRICS.commitLockWaitSeconds, Date.now() - asked, { outcome: 'timeout' });
+        return { kind: 'timeout' };
+      }
       const answer = this.answers.get(requestId)!;
+      recordSeconds(METRICS.commitLockWaitSeconds, Date.now() - asked, { outcome: 'refusal' in answer ? 'refused' : 'granted' });
       if ('refusal' in answer) {
         refused = true;
         return done({ outcome: 'failure', summary: `commit lock refused: ${answer.refusal.reason}`, agent: 'commit-lock' });
       }
       const { grant } = answer;
+      grantedAt = Date.now();
       Object.assign(release, { token: grant.token, reason: 'done' });
       let settled: { value: CommitWorkResult } | { error: unknown } | undefined;
       const scope = new CancellationScope();
@@ -176,12 +186,14 @@ export class CommitNodes {
         );
       if (!(await waitUntil(() => settled !== undefined, remainingMs(deadline)))) {
         release.reason = 'node timed out';
+        held = 'timeout';
         scope.cancel();
         return { kind: 'timeout' };
       }
       const result = settled!;
       if ('error' in result) throw result.error;
       release.reason = result.value.outcome === 'success' ? 'done' : 'failed';
+      held = result.value.outcome;
       // The next landing of this bead squashes only what comes after this one.
       if (result.value.outcome === 'success' && ws.ref && this.resolved) this.resolved = { ...this.resolved, landed: ws.head };
       const note = grant.note ? ` (note: ${grant.note})` : '';
@@ -194,6 +206,7 @@ export class CommitNodes {
         await CancellationScope.nonCancellable(async () => {
           await commit?.catch(() => undefined);
           await this.release(ws.lockId, release);
+          if (grantedAt !== undefined) recordSeconds(METRICS.commitLockHoldSeconds, Date.now() - grantedAt, { outcome: held });
         });
       }
     }

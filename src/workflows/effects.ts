@@ -28,6 +28,9 @@ import type { CommitNodes } from './commit-node';
 import { NON_RETRYABLE } from '../shared/errors';
 import { withWorkspace } from './bead-workspace';
 import { agentLoop } from './agent-loop';
+import { METRICS } from '../shared/metrics';
+import { recordSeconds, recordTurn } from './metrics';
+import { inSpan } from './spans';
 
 /** Model agents' turns run as an agentLoop child; runs recorded before it never started one. */
 const AGENT_LOOP_PATCH = 'agent-loop';
@@ -138,10 +141,21 @@ export class Effects {
   }
 
   async turn(step: Extract<Step, { kind: 'turn' | 'commit' }>): Promise<Step> {
+    const attrs = {
+      'beadflow.bead': this.bead.id,
+      'beadflow.node': step.node,
+      'beadflow.role': step.role,
+      'beadflow.attempt': step.attempt,
+    };
+    return inSpan(`turn ${step.node}`, attrs, () => this.runTurn(step));
+  }
+
+  private async runTurn(step: Extract<Step, { kind: 'turn' | 'commit' }>): Promise<Step> {
     const turn = this.startTurn(step.cursor, step.role, step.deadline);
     const done = await waitUntil(() => turn.settled() !== undefined, remainingMs(step.deadline));
     if (!done) {
       turn.scope.cancel();
+      recordTurn(step.role, 'timeout', Date.now() - turn.startedAt);
       return this.interp.timedOut(step.cursor, Date.now());
     }
     return this.settle(step.cursor, turn.settled()!, turn.startedAt);
@@ -149,6 +163,11 @@ export class Effects {
 
   /** A commit node: take the repository's lock, commit and push, release (src/workflows/commit-node.ts). */
   async commit(step: Extract<Step, { kind: 'commit' }>): Promise<Step> {
+    if (!this.commits) return this.turn(step);
+    return inSpan(`commit ${step.node}`, { 'beadflow.bead': this.bead.id, 'beadflow.node': step.node }, () => this.runCommit(step));
+  }
+
+  private async runCommit(step: Extract<Step, { kind: 'commit' }>): Promise<Step> {
     if (!this.commits) return this.turn(step);
     this.interp.turnStarted(step.cursor);
     const startedAt = Date.now();
@@ -164,18 +183,28 @@ export class Effects {
 
   /** Waits for the first of: a person's accepted decision, the reviewer agent's verdict, the deadline. */
   async approval(step: Extract<Step, { kind: 'approval' }>): Promise<Step> {
+    const attrs = { 'beadflow.bead': this.bead.id, 'beadflow.node': step.node, 'beadflow.role': step.role };
+    return inSpan(`approval ${step.node}`, attrs, () => this.awaitApproval(step));
+  }
+
+  private async awaitApproval(step: Extract<Step, { kind: 'approval' }>): Promise<Step> {
     const cursor = this.interp.state.cursors.find((c) => c.id === step.cursor)!;
     const turn = step.agentReview ? this.startTurn(step.cursor, step.role, step.deadline) : undefined;
     const ready = () => !!cursor.pendingDecision || turn?.settled() !== undefined;
+    const waitStarted = Date.now();
     const done = await waitUntil(ready, remainingMs(step.deadline));
+    const waited = (outcome: string) => recordSeconds(METRICS.approvalWaitSeconds, Date.now() - waitStarted, { node: step.node, outcome });
     if (!done) {
       turn?.scope.cancel();
+      waited('timeout');
       return this.interp.timedOut(step.cursor, Date.now());
     }
     if (cursor.pendingDecision) {
       turn?.scope.cancel();
+      waited('decided');
       return this.interp.applyDecision(step.cursor, Date.now());
     }
+    waited('reviewed');
     return this.settle(step.cursor, turn!.settled()!, turn!.startedAt);
   }
 
@@ -197,6 +226,12 @@ export class Effects {
       if (!(node.type === 'approval' && node.approval?.mode === 'any'))
         return this.interp.noWorkerForRole(cursorId, settled.noWorkerAfterMs, now);
     }
+    recordTurn(
+      this.nodeOf(cursorId).role,
+      settled.ok ? settled.value.outcome : 'error',
+      now - startedAt,
+      settled.ok ? settled.value.usage : undefined,
+    );
     if (settled.ok) this.commits?.recordTurn(settled.value);
     return settled.ok
       ? this.interp.turnFinished(cursorId, settled.value, startedAt, now)

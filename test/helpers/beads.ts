@@ -12,6 +12,7 @@ import type { Bead, RunOptions, Scenario } from '../../src/shared/bead';
 import { KNOWN_ROLES } from '../../src/shared/roles';
 import type { BeadState } from '../../src/workflows/messages';
 import { WorkerSet } from '../../src/workers/worker-set';
+import type { WorkerObservability } from '../../src/observability/runtime';
 import { uniqueId, waitFor } from './temporal';
 
 export interface TurnEvent {
@@ -35,7 +36,9 @@ export class BeadHarness {
     return this.env.client;
   }
 
-  workers(opts: { roles?: string[]; provider?: AgentProvider; workflows?: boolean } = {}): Promise<WorkerSet> {
+  workers(
+    opts: { roles?: string[]; provider?: AgentProvider; workflows?: boolean; observability?: WorkerObservability } = {},
+  ): Promise<WorkerSet> {
     return WorkerSet.create({
       connection: this.env.nativeConnection,
       workflowTaskQueue: this.taskQueue,
@@ -44,6 +47,7 @@ export class BeadHarness {
       roleQueuePrefix: this.roleQueuePrefix,
       provider: opts.provider ?? new ScriptedAgent(),
       observe: this.observe,
+      observability: opts.observability,
     });
   }
 

@@ -1,0 +1,114 @@
+/**
+ * One test file in its own `node --test` run, quietly: everything it prints (the spec reporter,
+ * worker and SDK log lines, dev-server output) goes to its own log file. What comes back is the counts and, for a failure, the
+ * failing tests with their errors — the caller prints those and the log file's path.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface FileResult {
+  file: string;
+  counts: Counts;
+  exitCode: number;
+  ms: number;
+  logFile: string;
+  /** `name: error` of each failing test (from the TAP report). */
+  failures: string[];
+}
+
+/** The runner's closing `# pass N` / `# fail N` / ... lines. Cancelled tests count as failed. */
+export function parseTapSummary(tap: string): Counts {
+  const n = (key: string) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+  return { passed: n('pass'), failed: n('fail') + n('cancelled'), skipped: n('skipped') + n('todo') };
+}
+
+/** Failing leaf tests and their error lines; a suite that failed only because a child did is left out. */
+export function tapFailures(tap: string): string[] {
+  const lines = tap.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    let error = '';
+    let onlyChildren = false;
+    for (let j = i + 1; j < lines.length && !/^\s*\.\.\.$/.test(lines[j]); j++) {
+      const e = /^\s*error: (.*)$/.exec(lines[j]);
+      // A multi-line YAML scalar (`|-`): its first line says enough.
+      if (e) error = (/^[|>]-?$/.test(e[1]) ? (lines[j + 1] ?? '').trim() : e[1]).replace(/^['"]|['"]$/g, '');
+      if (/^\s*failureType: 'subtestsFailed'/.test(lines[j])) onlyChildren = true;
+    }
+    if (!onlyChildren) out.push(`${m[2]}${error ? `: ${error}` : ''}`);
+  }
+  return out;
+}
+
+/** `test/unit/a.test.ts` → `<dir>/unit-a.test.log`. */
+export function logFileFor(dir: string, file: string): string {
+  const name = file
+    .replace(/^test[\\/]/, '')
+    .replace(/[\\/]/g, '-')
+    .replace(/\.ts$/, '.log');
+  return path.join(dir, name);
+}
+
+export function runTestFile(root: string, file: string, flags: string[], env: NodeJS.ProcessEnv, logDir: string): Promise<FileResult> {
+  const started = Date.now();
+  const logFile = logFileFor(logDir, file);
+  const tap = `${logFile}.tap`;
+  fs.mkdirSync(logDir, { recursive: true });
+  const out = fs.openSync(logFile, 'w');
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    ...flags,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    file,
+  ];
+  // Not BEADFLOW_LOG_FILE: workers a test spawns must keep logging to the stdout the test reads;
+  // the file gets them anyway, through this process's captured output.
+  const childEnv = { ...env, FORCE_COLOR: '0' };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ['ignore', out, out] });
+    child.on('close', (code) => {
+      fs.closeSync(out);
+      const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+      fs.rmSync(tap, { force: true });
+      const counts = parseTapSummary(report);
+      const exitCode = code ?? 1;
+      const failures = tapFailures(report);
+      if (exitCode !== 0 && counts.failed === 0 && failures.length === 0) failures.push(`the test process exited with code ${exitCode}`);
+      resolve({ file, counts, exitCode, ms: Date.now() - started, logFile, failures });
+    });
+  });
+}
+
+/** Runs `files` with at most `concurrency` at once; `done` is called as each finishes. */
+export async function runPool(
+  files: string[],
+  concurrency: number,
+  run: (file: string) => Promise<FileResult>,
+  done: (result: FileResult) => void,
+): Promise<FileResult[]> {
+  const queue = [...files];
+  const results: FileResult[] = [];
+  const lanes = Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const result = await run(file);
+      results.push(result);
+      done(result);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
