@@ -1,6 +1,6 @@
 /**
  * `npm run chaos [-- --beads 30 --worker-kills 6 --server-kills 1]`: the fault suite. Beads edit
- * one repository and commit through its lock while the agent worker is killed with -9 at random
+ * one repository and commit through its lock while the worker (workflows, agent turns, commits) is killed with -9 at random
  * (and restarted), and the Temporal server is killed with -9 and restarted on its database. Then
  * it counts what a user would care about: beads lost, changes doubled, agents left running,
  * dirty worktrees, beads stuck. Exits 1 unless every count is 0.
@@ -11,16 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { createCommitActivities } from '../src/activities/git';
-import { noLedgerActivities } from '../src/activities/ledger';
 import { startBeadRun } from '../src/client/start';
 import type { ResolvedDefinition } from '../src/dsl/types';
 import { DEFAULTS } from '../src/dsl/types';
 import { freePort } from '../src/system/port';
 import { startDevServer, type DevServerHandle } from '../src/temporal/dev-server';
-import { WorkerSet } from '../src/workers/worker-set';
-import { createProvider } from '../src/workers/providers';
 
 const ROOT = path.resolve(__dirname, '..');
 const GIT = ['-c', 'user.name=chaos', '-c', 'user.email=chaos@localhost', '-c', 'init.defaultBranch=main'];
@@ -130,20 +125,8 @@ async function main(): Promise<void> {
   const address = server.address;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
-  const native = await NativeConnection.connect({ address });
   const taskQueue = `chaos-${process.pid}`;
   const roleQueuePrefix = `chaos-${process.pid}-role-`;
-  const workflows = await WorkerSet.create({
-    connection: native,
-    workflowTaskQueue: taskQueue,
-    roles: [],
-    roleQueuePrefix,
-    provider: createProvider({ env: {} }),
-    workflowQueueActivities: {
-      ...noLedgerActivities,
-      ...createCommitActivities({ client, worktreesRoot: path.join(dir, 'commit-worktrees') }),
-    },
-  });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: address,
@@ -152,14 +135,14 @@ async function main(): Promise<void> {
   };
   delete env.NODE_TEST_CONTEXT;
   const worker = new AgentWorker(
-    ['--agent', 'command', '--agent-command', agent, '--no-workflows', '--no-ledger', '--role-queue-prefix', roleQueuePrefix],
+    // One worker runs everything (workflows, agent turns, commits and the lock), so a kill also hits lock holders mid-commit.
+    ['--agent', 'command', '--agent-command', agent, '--no-ledger', '--task-queue', taskQueue, '--role-queue-prefix', roleQueuePrefix],
     env,
   );
   const started = Date.now();
   let workerKills = 0;
   let serverKills = 0;
   const recoveries: number[] = [];
-  const running = workflows.run();
   try {
     await worker.start();
     const ids = Array.from({ length: beads }, (_, i) => `chaos-${process.pid}-${i}`);
@@ -224,6 +207,7 @@ async function main(): Promise<void> {
       ['worker kill -9', String(workerKills)],
       ['server kill -9', String(serverKills)],
       ['recovery after a server kill (s)', recoveries.map((r) => (r / 1000).toFixed(1)).join(', ') || '-'],
+      ['longest gap between commits (s)', String(longestGap(remote))],
       ['lost', String(lost)],
       ['doubled', String(doubled)],
       ['orphan agents', String(orphans)],
@@ -236,9 +220,6 @@ async function main(): Promise<void> {
     if (lost || doubled || orphans || dirty || stuck) process.exitCode = 1;
   } finally {
     await worker.kill();
-    workflows.shutdown();
-    await running.catch(() => undefined);
-    await native.close();
     await connection.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -251,6 +232,19 @@ function safeShow(remote: string, file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The longest time between two consecutive commits on main: how long a dead lock holder stalled the repository at most. */
+function longestGap(remote: string): number {
+  const times = git(remote, 'log', '--format=%ct', 'main')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .sort((x, y) => x - y)
+    .slice(1);
+  let gap = 0;
+  for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
+  return gap;
 }
 
 function pgrepCount(pattern: string): number {
