@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { resolveTemporalBinary, SDK_DOWNLOAD_ENV } from '../src/temporal/binary';
 import { formatDuration as formatMs } from '../src/dsl/duration';
 import type { Counts, FileResult } from './test-files';
-import { parseTapSummary, runPool, runTestFile } from './test-files';
+import { nodeTestArgs, parseTapSummary, runPool, runTestFile } from './test-files';
 
 const formatDuration = (ms: number) => formatMs(ms, 's');
 
@@ -57,17 +57,7 @@ function testFiles(dir: string): string[] {
 
 function runNodeTests(files: string[], flags: string[], env: NodeJS.ProcessEnv): Promise<{ counts: Counts; exitCode: number }> {
   const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'beadflow-tests-')), 'results.tap');
-  const args = [
-    '--import',
-    'tsx',
-    '--test',
-    ...flags,
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${tap}`,
-    ...files,
-  ];
+  const args = nodeTestArgs(flags, tap, files);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('close', (code) => {

@@ -58,13 +58,9 @@ export function logFileFor(dir: string, file: string): string {
   return path.join(dir, name);
 }
 
-export function runTestFile(root: string, file: string, flags: string[], env: NodeJS.ProcessEnv, logDir: string): Promise<FileResult> {
-  const started = Date.now();
-  const logFile = logFileFor(logDir, file);
-  const tap = `${logFile}.tap`;
-  fs.mkdirSync(logDir, { recursive: true });
-  const out = fs.openSync(logFile, 'w');
-  const args = [
+/** Node's test runner through tsx: the spec reporter for people on stdout, TAP in `tap` for the counts. */
+export function nodeTestArgs(flags: string[], tap: string, files: string[]): string[] {
+  return [
     '--import',
     'tsx',
     '--test',
@@ -73,8 +69,17 @@ export function runTestFile(root: string, file: string, flags: string[], env: No
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
     `--test-reporter-destination=${tap}`,
-    file,
+    ...files,
   ];
+}
+
+export function runTestFile(root: string, file: string, flags: string[], env: NodeJS.ProcessEnv, logDir: string): Promise<FileResult> {
+  const started = Date.now();
+  const logFile = logFileFor(logDir, file);
+  const tap = `${logFile}.tap`;
+  fs.mkdirSync(logDir, { recursive: true });
+  const out = fs.openSync(logFile, 'w');
+  const args = nodeTestArgs(flags, tap, [file]);
   // Not BEADFLOW_LOG_FILE: workers a test spawns must keep logging to the stdout the test reads;
   // the file gets them anyway, through this process's captured output.
   const childEnv = { ...env, FORCE_COLOR: '0' };
