@@ -2,7 +2,8 @@
  * `npm run demo`: the whole product in one command on a fresh machine. Provisions the Temporal
  * CLI, starts a dev server (or uses one already on TEMPORAL_ADDRESS), runs a worker with scripted
  * agents in this process, and runs one bead through definitions/bug.yaml — the PM rejects once,
- * so the loop back to investigate shows — printing every move and the Web UI link. Stops what it
+ * so the loop back to investigate shows (`--park`: it waits for a person instead) — printing every
+ * move and the Web UI link. Stops what it
  * started and exits 0 when the bead completes.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -70,9 +71,10 @@ interface DemoContext {
   ledgerActivities: object;
 }
 
-/** The default demo: a bug bead with scripted agents; the PM rejects once. */
+/** The default demo: a bug bead with scripted agents; the PM rejects once (with --park: waits for a person's decision). */
 async function scriptedBead(ctx: DemoContext & { started: number }): Promise<string> {
   const { client, namespace, uiUrl } = ctx;
+  const park = process.argv.includes('--park');
   const workers = await WorkerSet.create({
     connection: ctx.nativeConnection,
     namespace,
@@ -88,12 +90,18 @@ async function scriptedBead(ctx: DemoContext & { started: number }): Promise<str
       definition: path.resolve(__dirname, '../definitions/bug.yaml'),
       description: 'Reported by the error tracker: TypeError in cart.total() with zero items.',
       priority: 'P1',
-      scenario: { pm_review: ['rejected', 'approved'] },
+      // --park: the scripted reviewer takes its time, so the bead waits for a person (page, CLI or `temporal`).
+      scenario: park ? { pm_review: ['sleep:30m'] } : { pm_review: ['rejected', 'approved'] },
     });
     const handle = await startBeadRun(client, input);
     say(`demo: bead ${input.bead.id} started with ${selectedBy}`);
     say(`demo: watch it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${input.bead.id}`);
     say(`demo: or as its graph on beadflow's page (\`npx beadflow ui\` in another terminal): http://127.0.0.1:8234/beads/${input.bead.id}`);
+    if (park) {
+      say(
+        `demo: the bead will wait at pm_review for the Product Manager: Approve on that page, or npx beadflow approve ${input.bead.id} --by "Product Manager"`,
+      );
+    }
     const final = await followBead(handle, { onEntry: (e) => say(`  ${formatEntry(e)}`) });
     say(
       `demo: bead ${final.beadId} ${final.status} after ${final.dispatchCount} agent turns and ${final.cycleCount} loop(s) in ${Date.now() - ctx.started} ms`,
