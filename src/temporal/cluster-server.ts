@@ -85,6 +85,8 @@ export interface ClusterOptions {
   ui?: boolean;
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** More dynamic-config values (key → value), over beadflow's defaults. */
+  dynamicConfig?: Record<string, unknown>;
   binaries?: ClusterBinaries;
   log?: (line: string) => void;
   /** Deadline for schema setup, start, namespace and search attributes (default 180 s). */
@@ -554,7 +556,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
   const state: ClusterState = { shards, database, ports };
   fs.writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
   const dynamicConfigFile = path.join(dir, 'config', 'dynamicconfig.yaml');
-  fs.writeFileSync(dynamicConfigFile, renderDynamicConfig());
+  fs.writeFileSync(dynamicConfigFile, renderDynamicConfig({ ...CLUSTER_DYNAMIC_CONFIG, ...opts.dynamicConfig }));
   const logFile = path.join(dir, 'temporal-server.log');
   fs.writeFileSync(
     path.join(dir, 'config', `${ENV_NAME}.yaml`),
