@@ -36,7 +36,9 @@ export interface TestCluster {
   teardown(): Promise<void>;
 }
 
-export async function startTestCluster(opts: { shards?: number; namespace?: string } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: { shards?: number; namespace?: string; dynamicConfig?: Record<string, unknown> } = {},
+): Promise<TestCluster> {
   const log = (line: string) => {
     if (process.env.BEADFLOW_TEST_CLUSTER_VERBOSE) process.stderr.write(`cluster: ${line}\n`);
   };
@@ -44,7 +46,16 @@ export async function startTestCluster(opts: { shards?: number; namespace?: stri
   const dir = mkdtempSync(path.join(os.tmpdir(), 'beadflow-cluster-'));
   const port = await freePort();
   const start = () =>
-    startCluster({ dir, postgresUrl: pg.url(), shards: opts.shards ?? 2, port, ui: false, namespace: opts.namespace, log });
+    startCluster({
+      dir,
+      postgresUrl: pg.url(),
+      shards: opts.shards ?? 2,
+      port,
+      ui: false,
+      namespace: opts.namespace,
+      dynamicConfig: opts.dynamicConfig,
+      log,
+    });
   let server: ClusterHandle;
   try {
     server = await start();
