@@ -136,7 +136,7 @@ async function lowFreePort(taken: Set<number>): Promise<number> {
   throw new Error(`no free TCP port found between 20000 and ${MAX_MEMBERSHIP_PORT} for the cluster's internal services`);
 }
 
-async function choosePorts(frontend: number, previous: ClusterPorts | undefined): Promise<ClusterPorts> {
+export async function choosePorts(frontend: number, previous: ClusterPorts | undefined): Promise<ClusterPorts> {
   const taken = new Set<number>([frontend]);
   const keys: (keyof ClusterPorts)[] = [
     'frontendHttp',
