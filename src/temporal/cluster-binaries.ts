@@ -116,6 +116,8 @@ export async function resolveClusterBinaries(opts: ResolveClusterOptions = {}): 
       // The module download doubles as the preflight (proxy and checksum database reachable) and yields the schema.
       const moduleDir = await goModDownload(common, `${TEMPORAL_SERVER_MODULE}@v${TEMPORAL_SERVER_VERSION}`);
       if (!schemaPresent(bins.schemaDir)) {
+        if (!moduleDir)
+          throw new Error(`go mod download ${TEMPORAL_SERVER_MODULE}@v${TEMPORAL_SERVER_VERSION} did not say where it put the module`);
         const src = path.join(moduleDir, 'schema', 'postgresql', 'v12');
         if (!schemaPresent(src)) throw new Error(`the server module at ${moduleDir} has no PostgreSQL schema under ${src}`);
         const tmp = `${bins.schemaDir}.tmp-${process.pid}`;

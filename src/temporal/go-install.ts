@@ -110,12 +110,13 @@ async function preflight(opts: GoInstallOptions): Promise<void> {
 
 /**
  * `go mod download -json module@version` with a timeout: fetches a module into the Go module cache
- * (GOMODCACHE) and returns the directory it unpacked to. Also the preflight before a long build.
+ * (GOMODCACHE) and returns the directory it unpacked to (undefined if go did not say). Also the
+ * preflight before a long build.
  */
 export async function goModDownload(
   opts: Pick<GoInstallOptions, 'go' | 'env' | 'log' | 'cacheDir' | 'preflightTimeoutMs'>,
   moduleAtVersion: string,
-): Promise<string> {
+): Promise<string | undefined> {
   const { proxy, sumdb } = opts.go;
   const timeoutMs = opts.preflightTimeoutMs ?? 120_000;
   opts.log(
@@ -139,12 +140,10 @@ export async function goModDownload(
     throw new GoInstallError(`cannot fetch ${moduleAtVersion}: ${explainGoFailure(output, opts.go)}\n${lastLines(output, 8)}`);
   }
   try {
-    const dir = (JSON.parse(res.stdout) as { Dir?: string }).Dir;
-    if (dir) return dir;
+    return (JSON.parse(res.stdout) as { Dir?: string }).Dir;
   } catch {
-    /* fall through */
+    return undefined;
   }
-  throw new GoInstallError(`go mod download ${moduleAtVersion} printed no module directory:\n${lastLines(output, 8)}`);
 }
 
 /**
