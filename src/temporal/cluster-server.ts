@@ -21,7 +21,7 @@ import type { ClusterBinaries } from './cluster-binaries';
 import { resolveClusterBinaries } from './cluster-binaries';
 import { DYNAMIC_CONFIG, findProjectDir } from './dev-server';
 import { isPortOpen, uiHealthUrl, waitForHttpOk } from './port';
-import { delay, runCapture } from './process';
+import { delay, pidAlive, runCapture } from './process';
 
 export const DEFAULT_SHARDS = 4;
 export const DEFAULT_CLUSTER_PORT = 7233;
@@ -539,9 +539,15 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
         `later. Run it with --shards ${previous.shards}, or use a fresh database (drop ${databases.main} and ${databases.visibility}) and delete ${stateFile}`,
     );
   }
+  const pidFile = path.join(dir, 'temporal-server.pid');
   if (await isPortOpen('127.0.0.1', frontendPort)) {
+    const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim() : 0);
+    const ours = pid > 0 && pidAlive(pid);
     throw new Error(
-      `port ${frontendPort} is already in use (another Temporal server?); stop it, use it as is (TEMPORAL_ADDRESS), or pick another port (--port)`,
+      ours
+        ? `this cluster's server from an earlier run still runs (pid ${pid}, port ${frontendPort}), e.g. after its launcher was killed; ` +
+            `use it as is (TEMPORAL_ADDRESS=127.0.0.1:${frontendPort}) or stop it (kill ${pid}) and start again`
+        : `port ${frontendPort} is already in use (another Temporal server?); stop it, use it as is (TEMPORAL_ADDRESS), or pick another port (--port)`,
     );
   }
   if (ui && (await isPortOpen('127.0.0.1', uiPort))) {
@@ -565,6 +571,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
   );
 
   const server = launch(bins.server, ['--root', dir, '--config', 'config', '--env', ENV_NAME, '--allow-no-auth', 'start'], logFile);
+  fs.writeFileSync(pidFile, `${server.child.pid ?? ''}\n`);
   const killOnExit = () => {
     server.child.kill('SIGKILL');
     uiProc?.child.kill('SIGKILL');

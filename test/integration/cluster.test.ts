@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from 'pg';
 import { BeadHarness, moves, state } from '../helpers/beads';
 import { missingClusterParts } from '../../src/temporal/cluster-binaries';
+import { startCluster } from '../../src/temporal/cluster-server';
 import { clusterRequested, startTestCluster, type TestCluster } from '../helpers/cluster';
 import { waitFor } from '../helpers/temporal';
 import { bugLike, definition, node } from '../fixtures/definitions';
@@ -51,6 +52,16 @@ describe('temporal cluster', { timeout: 600_000, skip }, () => {
     const attrs = await env.connection.operatorService.listSearchAttributes({ namespace: 'default' });
     for (const name of ['BeadId', 'BeadType', 'BeadStatus', 'CurrentNode', 'RequiredRole'])
       assert.ok(name in (attrs.customAttributes ?? {}), `${name} registered`);
+  });
+
+  test('a second start on a running cluster says which process has it and what to do', async () => {
+    const port = Number(cluster.server.address.split(':')[1]);
+    await assert.rejects(
+      startCluster({ dir: cluster.server.dir, postgresUrl: cluster.pg.url(), port, ui: false, log: () => undefined }),
+      new RegExp(
+        `from an earlier run still runs \\(pid ${cluster.server.serverPid}, port ${port}\\).*TEMPORAL_ADDRESS=127\\.0\\.0\\.1:${port}`,
+      ),
+    );
   });
 
   test('a simple bead completes through real workers', async () => {
