@@ -2,7 +2,7 @@
  * `npm run test:cluster [-- files...]`: the integration tests that matter for durability (crash,
  * restart, lock, ledger) against a real Temporal cluster (Temporal's own server on PostgreSQL,
  * 2 shards) instead of the dev server. Builds the server from source first when it is missing
- * (about 5 minutes on 2 cores, once), so that time shows here and not inside a test's timeout.
+ * (5-10 minutes on 2 cores, once), so that time shows here and not inside a test's timeout.
  * One file at a time, each with its own cluster and database.
  */
 import { spawnSync } from 'node:child_process';

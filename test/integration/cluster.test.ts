@@ -24,7 +24,7 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
   }
 }
 
-// In a plain `npm test` without the built programs, skip rather than spend 5 minutes building:
+// In a plain `npm test` without the built programs, skip rather than spend 5-10 minutes building:
 // `npm run test:cluster` (CI) builds them first and always runs this file.
 const skip =
   !clusterRequested() && missingClusterParts().length > 0
