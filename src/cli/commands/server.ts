@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option('--cluster', "a real Temporal cluster (Temporal's own server on PostgreSQL, built from source once) instead of the dev server")
     .option('--postgres-url <url>', 'with --cluster: the PostgreSQL to keep its data in (default: the embedded one in .beadflow/postgres)')
     .option('--shards <n>', `with --cluster: history shards, fixed when the cluster is created (default ${DEFAULT_SHARDS})`)
-    .option('--no-ui', 'with --cluster: no Web UI')
+    .option('--no-ui', 'no Web UI (the dev server runs headless)')
     .action(action((flags: ServerFlags) => (flags.cluster ? runCluster(flags) : runServer(flags))));
 }
 
@@ -50,6 +50,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     uiPort: flags.uiPort === undefined ? undefined : parsePort(flags.uiPort, '--ui-port'),
     dbFile: flags.db,
     inMemory: flags.inMemory,
+    ui: flags.ui,
   });
   const binary = await findBinary();
   try {
