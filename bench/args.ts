@@ -1,6 +1,7 @@
 /** `npm run bench -- [options]`: the parameters of a run, with defaults that fit 10 minutes on 2 cores. */
 import { Command, InvalidArgumentError } from 'commander';
 import type { ServerVariant } from './server';
+import { SERVER_VARIANTS } from './server';
 
 export const SECTIONS = ['latency', 'compare', 'throughput', 'lock', 'scale', 'llm', 'git'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -64,10 +65,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     .option('--parked <n>', 'beads parked at an approval (scale)', positive('--parked'))
     .option('--large', 'scale section with 10,000 parked beads')
     .option('--lock-beads <n>', 'beads contending for one repository lock', positive('--lock-beads'), 50)
-    .option('--servers <list>', 'dev server variants: persisted,in-memory', listOf(['persisted', 'in-memory'] as const, '--servers'), [
-      'persisted',
-      'in-memory',
-    ])
+    .option(
+      '--servers <list>',
+      `server variants: ${SERVER_VARIANTS.join(',')} (cluster: Temporal's own server on PostgreSQL)`,
+      listOf(SERVER_VARIANTS, '--servers'),
+      ['persisted', 'in-memory'],
+    )
     .option('--baselines', 'also run hand-written workflows in the throughput and scale sections (slower)')
     .option('--sections <list>', `sections to run: ${SECTIONS.join(',')}`, listOf(SECTIONS, '--sections'), [...SECTIONS])
     .option(

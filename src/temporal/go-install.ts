@@ -89,7 +89,13 @@ export async function goInstallTemporal(opts: GoInstallOptions): Promise<string>
   const gobin = path.join(cacheDir, `.build-${process.pid}`);
   fs.rmSync(gobin, { recursive: true, force: true });
   try {
-    await runGoInstall(opts, gobin, buildLog);
+    await runGoInstall(opts, gobin, buildLog, [
+      'install',
+      '-v',
+      '-ldflags',
+      `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
+      TEMPORAL_CLI_PACKAGE,
+    ]);
     const built = path.join(gobin, 'temporal');
     if (!isExecutableFile(built)) throw new GoInstallError(`go install succeeded but left no binary at ${built}; see ${buildLog}`);
     const target = path.join(cacheDir, 'temporal');
@@ -102,10 +108,25 @@ export async function goInstallTemporal(opts: GoInstallOptions): Promise<string>
 
 /** Fetches just the CLI module: proves the proxy and checksum DB answer before a long build. */
 async function preflight(opts: GoInstallOptions): Promise<void> {
+  await goModDownload(opts, `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`);
+}
+
+/**
+ * `go mod download -json module@version` with a timeout: fetches a module into the Go module cache
+ * (GOMODCACHE) and returns the directory it unpacked to (undefined if go did not say). Also the
+ * preflight before a long build.
+ */
+export async function goModDownload(
+  opts: Pick<GoInstallOptions, 'go' | 'env' | 'log' | 'cacheDir' | 'preflightTimeoutMs'>,
+  moduleAtVersion: string,
+): Promise<string | undefined> {
   const { proxy, sumdb } = opts.go;
   const timeoutMs = opts.preflightTimeoutMs ?? 120_000;
-  opts.log(`checking the Go module proxy (${proxy}) and checksum database (${sumdb}), timeout ${formatDuration(timeoutMs)}...`);
-  const res = await runCapture(opts.go.path, ['mod', 'download', '-json', `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`], {
+  opts.log(
+    `fetching ${moduleAtVersion} through the Go module proxy (${proxy}) and checksum database (${sumdb}), timeout ${formatDuration(timeoutMs)}...`,
+  );
+  fs.mkdirSync(opts.cacheDir, { recursive: true });
+  const res = await runCapture(opts.go.path, ['mod', 'download', '-json', moduleAtVersion], {
     env: goEnv(opts.env),
     cwd: opts.cacheDir,
     timeoutMs,
@@ -113,29 +134,50 @@ async function preflight(opts: GoInstallOptions): Promise<void> {
   const output = `${res.stdout}\n${res.stderr}`;
   if (res.timedOut) {
     throw new GoInstallError(
-      `no answer within ${formatDuration(timeoutMs)} while fetching ${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}: ` +
+      `no answer within ${formatDuration(timeoutMs)} while fetching ${moduleAtVersion}: ` +
         `the Go module proxy (GOPROXY=${proxy}) or checksum database (GOSUMDB=${sumdb}) is unreachable from here. ` +
         networkAdvice(proxy, sumdb),
     );
   }
   if (res.code !== 0) {
-    throw new GoInstallError(
-      `cannot fetch ${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}: ${explainGoFailure(output, opts.go)}\n${lastLines(output, 8)}`,
-    );
+    throw new GoInstallError(`cannot fetch ${moduleAtVersion}: ${explainGoFailure(output, opts.go)}\n${lastLines(output, 8)}`);
+  }
+  try {
+    return (JSON.parse(res.stdout) as { Dir?: string }).Dir;
+  } catch {
+    return undefined;
   }
 }
 
-function runGoInstall(opts: GoInstallOptions, gobin: string, buildLog: string): Promise<void> {
+/**
+ * `go install <pkg>` into `<cacheDir>/<binaryName>` (atomically renamed from a private GOBIN),
+ * with the same progress lines, stall kill and build log as the CLI build. `pkg` carries its
+ * `@version`; go names the binary after the package's last path element (`server`, `sql`).
+ */
+export async function goInstallPackage(opts: GoInstallOptions, pkg: string, binaryName: string, extraArgs: string[] = []): Promise<string> {
+  const { go, cacheDir, log } = opts;
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const buildLog = path.join(cacheDir, `build-${binaryName}.log`);
+  log(`building ${pkg} from source with ${go.version} (${go.path}) into ${cacheDir}`);
+  const gobin = path.join(cacheDir, `.build-${process.pid}`);
+  fs.rmSync(gobin, { recursive: true, force: true });
+  try {
+    await runGoInstall(opts, gobin, buildLog, ['install', '-v', ...extraArgs, pkg]);
+    const produced = path.basename(pkg.split('@')[0]);
+    const built = path.join(gobin, produced);
+    if (!isExecutableFile(built)) throw new GoInstallError(`go install succeeded but left no binary at ${built}; see ${buildLog}`);
+    const target = path.join(cacheDir, binaryName);
+    fs.renameSync(built, target);
+    return target;
+  } finally {
+    fs.rmSync(gobin, { recursive: true, force: true });
+  }
+}
+
+function runGoInstall(opts: GoInstallOptions, gobin: string, buildLog: string, args: string[]): Promise<void> {
   const { log } = opts;
   const idleMs = opts.idleTimeoutMs ?? 10 * 60_000;
   const totalMs = opts.totalTimeoutMs ?? 60 * 60_000;
-  const args = [
-    'install',
-    '-v',
-    '-ldflags',
-    `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
-    TEMPORAL_CLI_PACKAGE,
-  ];
   const started = Date.now();
   const logFile = fs.createWriteStream(buildLog);
   logFile.write(`$ GOBIN=${gobin} GOTOOLCHAIN=local CGO_ENABLED=0 ${opts.go.path} ${args.join(' ')}\n`);

@@ -15,6 +15,7 @@ import { BEAD_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import type { ResolvedTemporal } from '../../src/temporal/binary';
 import { notFoundMessage, resolveTemporalBinary, SDK_DOWNLOAD_ENV, temporalCacheDir } from '../../src/temporal/binary';
 import { DYNAMIC_CONFIG } from '../../src/temporal/dev-server';
+import { clusterRequested, startTestCluster, TEST_CLUSTER_ENV } from './cluster';
 
 let resolving: Promise<ResolvedTemporal> | undefined;
 
@@ -46,6 +47,7 @@ export interface TestEnvOptions {
 
 /** A fresh in-memory dev server with the bead search attributes; call `teardown()` when done. */
 export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
+  if (clusterRequested()) return startClusterEnv(opts);
   const bin = await testTemporalBinary();
   const server: LocalTestWorkflowEnvironmentOptions['server'] = {
     executable: bin.source === 'sdk-download' ? { type: 'cached-download' } : { type: 'existing-path', path: bin.path },
@@ -61,6 +63,20 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestWorkf
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`the Temporal SDK could not download a dev server (${reason}).\n${notFoundMessage(bin.reasons, temporalCacheDir())}`);
   }
+}
+
+/**
+ * BEADFLOW_TEST_CLUSTER=1: the same env on a real Temporal cluster (PostgreSQL, 2 shards) instead of
+ * the dev server; teardown() stops the cluster and its database too. Dev-server flags do not apply.
+ */
+async function startClusterEnv(opts: TestEnvOptions): Promise<TestWorkflowEnvironment> {
+  if (opts.extraArgs?.length) {
+    process.stderr.write(`note: ${TEST_CLUSTER_ENV} is set; dev-server flags ${opts.extraArgs.join(' ')} do not apply to the cluster\n`);
+  }
+  const cluster = await startTestCluster({ namespace: opts.namespace });
+  const { env } = cluster;
+  env.teardown = () => cluster.teardown();
+  return env;
 }
 
 let counter = 0;

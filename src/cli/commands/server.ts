@@ -10,12 +10,21 @@ import type { DevServerPlan } from '../../temporal/dev-server';
 import { assertPortFree, DEFAULT_PORT, planDevServer, uiHealthUrl } from '../../temporal/dev-server';
 import { waitForHttpOk, waitForPort } from '../../system/port';
 import { killWhenParentDies } from '../../temporal/watchdog';
+import type { ClusterHandle } from '../../temporal/cluster-server';
+import { DEFAULT_SHARDS, startCluster } from '../../temporal/cluster-server';
+import { findProjectDir } from '../../system/project';
+import { ledgerConfig, reachableByServer } from '../../ledger/config';
+import { ensureEmbeddedLedger } from '../../ledger/embedded';
 
 interface ServerFlags {
   port: string;
   uiPort?: string;
   db?: string;
   inMemory?: boolean;
+  cluster?: boolean;
+  postgresUrl?: string;
+  shards?: string;
+  ui?: boolean;
 }
 
 /** `beadflow server`: the Temporal dev server in the foreground, Ctrl-C stops it. */
@@ -27,16 +36,22 @@ export function register(program: Command): void {
     .option('--ui-port <port>', 'Web UI port (default: port + 1000, i.e. 8233)')
     .option('--db <file>', 'SQLite database file (default: <project>/.beadflow/temporal.db)')
     .option('--in-memory', 'keep nothing on disk')
-    .action(action((flags: ServerFlags) => runServer(flags)));
+    .option('--cluster', "a real Temporal cluster (Temporal's own server on PostgreSQL, built from source once) instead of the dev server")
+    .option('--postgres-url <url>', 'with --cluster: the PostgreSQL to keep its data in (default: the embedded one in .beadflow/postgres)')
+    .option('--shards <n>', `with --cluster: history shards, fixed when the cluster is created (default ${DEFAULT_SHARDS})`)
+    .option('--no-ui', 'no Web UI (the dev server runs headless)')
+    .action(action((flags: ServerFlags) => (flags.cluster ? runCluster(flags) : runServer(flags))));
 }
 
 async function runServer(flags: ServerFlags): Promise<void> {
+  if (flags.postgresUrl || flags.shards) throw usageError('--postgres-url and --shards need --cluster');
   if (flags.db && flags.inMemory) throw usageError('--db and --in-memory exclude each other');
   const plan = planDevServer({
     port: parsePort(flags.port, '--port'),
     uiPort: flags.uiPort === undefined ? undefined : parsePort(flags.uiPort, '--ui-port'),
     dbFile: flags.db,
     inMemory: flags.inMemory,
+    ui: flags.ui,
   });
   const binary = await findBinary();
   try {
@@ -116,6 +131,55 @@ function startFailure(
   if (spawnError) return new CliError(`cannot run ${binary.path}: ${spawnError.message}`);
   const why = exit ? `exited with code ${exit.code}` : (err as Error).message;
   return new CliError(`the Temporal server did not start: ${why}`, { hint: 'see its output above' });
+}
+
+/** `beadflow server --cluster`: the cluster in the foreground; Ctrl-C stops it (the database keeps running). */
+async function runCluster(flags: ServerFlags): Promise<void> {
+  if (flags.db || flags.inMemory) throw usageError('--db and --in-memory are for the dev server; --cluster keeps its data in PostgreSQL');
+  const shards = flags.shards === undefined ? undefined : Number(flags.shards);
+  if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > 16384)) {
+    throw usageError(`--shards must be a whole number from 1 to 16384, got "${flags.shards}"`);
+  }
+  const port = parsePort(flags.port, '--port');
+  const uiPort = flags.uiPort === undefined ? undefined : parsePort(flags.uiPort, '--ui-port');
+  let postgresUrl = flags.postgresUrl;
+  if (!postgresUrl) {
+    const config = ledgerConfig();
+    const dir = config.mode === 'embedded' ? config.dir : reachableByServer(path.join(findProjectDir(), '.beadflow', 'postgres'));
+    const pg = await ensureEmbeddedLedger(dir, say);
+    postgresUrl = pg.url;
+    say(`PostgreSQL: the embedded one in ${dir} (it keeps running after the cluster stops; \`beadflow ledger stop\` stops it)`);
+  }
+  let handle: ClusterHandle;
+  try {
+    handle = await startCluster({ postgresUrl, shards, port, uiPort, ui: flags.ui, log: say });
+  } catch (err) {
+    throw new CliError((err as Error).message, {
+      hint: `if a beadflow server already runs there, use it: TEMPORAL_ADDRESS=127.0.0.1:${port}`,
+    });
+  }
+  say(
+    `ready: gRPC ${handle.address}, namespace ${handle.namespace}${handle.uiUrl ? `, Web UI ${handle.uiUrl}` : ''}; ` +
+      `server log ${path.join(handle.dir, 'temporal-server.log')} (Ctrl-C to stop)`,
+  );
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) return void handle.kill();
+    stopping = true;
+    say('stopping...');
+    void handle.stop();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  const code = await handle.serverExited;
+  for (const s of signals) process.removeListener(s, onSignal);
+  await handle.stop();
+  if (!stopping) {
+    throw new CliError(`the Temporal server exited with ${code === null ? 'a signal' : `code ${code}`}`, {
+      hint: `see ${path.join(handle.dir, 'temporal-server.log')}`,
+    });
+  }
+  say('stopped');
 }
 
 function parsePort(value: string, flag: string): number {

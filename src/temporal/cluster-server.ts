@@ -1,0 +1,637 @@
+/**
+ * A real Temporal cluster on this machine (`beadflow server --cluster`): Temporal's own server
+ * (built from source, see cluster-binaries.ts) on PostgreSQL, all four services in one process,
+ * N history shards, schemas created and upgraded with Temporal's SQL tool, the namespace and the
+ * bead search attributes registered and verified, and the Web UI server.
+ *
+ * Everything lives in a state directory (default `<project>/.beadflow/cluster/`): the server's
+ * YAML config, the dynamic-config file (by absolute path), the logs and `cluster.json`, which
+ * keeps the shard count and the ports so a restart on the same database (after a `kill -9`, say)
+ * takes the same addresses. Membership ports stay below 32768: PostgreSQL stores them as SMALLINT.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { msToTs } from '@temporalio/common/lib/time';
+import { Client as PgClient } from 'pg';
+import { BEAD_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
+import type { ClusterBinaries } from './cluster-binaries';
+import { resolveClusterBinaries } from './cluster-binaries';
+import { DYNAMIC_CONFIG, uiHealthUrl } from './dev-server';
+import { findProjectDir } from '../system/project';
+import { isPortOpen, waitForHttpOk } from '../system/port';
+import { pidAlive, runCapture, sleep as delay } from '../system/process';
+
+export const DEFAULT_SHARDS = 4;
+export const DEFAULT_CLUSTER_PORT = 7233;
+export const DEFAULT_CLUSTER_UI_PORT = 8233;
+/** Ports Temporal writes into `cluster_membership` (SMALLINT) must be below this. */
+export const MAX_MEMBERSHIP_PORT = 32767;
+const ENV_NAME = 'beadflow';
+const RETENTION_SECONDS = 3 * 24 * 3600;
+
+/**
+ * Dynamic config beyond the dev server's task-queue read rates: namespaces and search attributes
+ * visible within a second of being created (defaults: 10 s and a 60 s cache).
+ */
+const CLUSTER_DYNAMIC_CONFIG: Record<string, unknown> = {
+  ...Object.fromEntries(
+    DYNAMIC_CONFIG.map((kv) => {
+      const [k, v] = kv.split('=');
+      return [k, Number(v)];
+    }),
+  ),
+  'system.namespaceCacheRefreshInterval': '1s',
+  'system.forceSearchAttributesCacheRefreshOnRead': true,
+};
+
+export function defaultClusterDir(projectDir: string = findProjectDir()): string {
+  return path.join(projectDir, '.beadflow', 'cluster');
+}
+
+export interface ClusterPorts {
+  frontend: number;
+  frontendHttp: number;
+  frontendMembership: number;
+  history: number;
+  historyMembership: number;
+  matching: number;
+  matchingMembership: number;
+  worker: number;
+  workerMembership: number;
+}
+
+interface ClusterState {
+  shards: number;
+  /** The database the cluster was created on (password removed), to refuse a silent switch. */
+  database: string;
+  ports: ClusterPorts;
+}
+
+export interface ClusterOptions {
+  /** State directory (default `<project>/.beadflow/cluster`). */
+  dir?: string;
+  /** PostgreSQL to keep Temporal's data in: any database URL on the server; we create our two. */
+  postgresUrl: string;
+  /** Database name prefix: `<prefix>` and `<prefix>_visibility` (default `temporal`). */
+  databasePrefix?: string;
+  /** History shards; fixed when the cluster is first created (default 4). */
+  shards?: number;
+  /** Frontend gRPC port (default 7233). */
+  port?: number;
+  /** Web UI port (default 8233); ui: false for none. */
+  uiPort?: number;
+  ui?: boolean;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** More dynamic-config values (key → value), over beadflow's defaults. */
+  dynamicConfig?: Record<string, unknown>;
+  binaries?: ClusterBinaries;
+  log?: (line: string) => void;
+  /** Deadline for schema setup, start, namespace and search attributes (default 180 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface ClusterHandle {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  dir: string;
+  shards: number;
+  ports: ClusterPorts;
+  serverPid: number;
+  uiPid?: number;
+  /** Milliseconds from the call to ready (schema checks included). */
+  startupMs: number;
+  /** The last lines of the server's log. */
+  output(): string;
+  serverExited: Promise<number | null>;
+  /** SIGTERM to the UI and the server (SIGKILL after 15 s); resolves when both are gone. */
+  stop(): Promise<void>;
+  /** SIGKILL to the server and the UI (a crash, for tests). */
+  kill(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port in [20000, 32767], not in `taken`. */
+async function lowFreePort(taken: Set<number>): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20000 + Math.floor(Math.random() * (MAX_MEMBERSHIP_PORT - 20000));
+    if (!taken.has(port) && (await isFree(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free TCP port found between 20000 and ${MAX_MEMBERSHIP_PORT} for the cluster's internal services`);
+}
+
+export async function choosePorts(frontend: number, previous: ClusterPorts | undefined): Promise<ClusterPorts> {
+  const taken = new Set<number>([frontend]);
+  const keys: (keyof ClusterPorts)[] = [
+    'frontendHttp',
+    'frontendMembership',
+    'history',
+    'historyMembership',
+    'matching',
+    'matchingMembership',
+    'worker',
+    'workerMembership',
+  ];
+  const ports = { frontend } as ClusterPorts;
+  for (const key of keys) {
+    const old = previous?.[key];
+    // Reuse the last ports: stale membership rows from a crashed run then point at the new process.
+    if (old && old <= MAX_MEMBERSHIP_PORT && !taken.has(old) && (await isFree(old))) {
+      taken.add(old);
+      ports[key] = old;
+    } else {
+      ports[key] = await lowFreePort(taken);
+    }
+  }
+  return ports;
+}
+
+interface PgTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** URL of the maintenance database we connect to for CREATE DATABASE. */
+  adminUrl: string;
+}
+
+function parsePostgresUrl(url: string): PgTarget {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--postgres-url is not a URL: expected postgres://user:password@host:port/database`);
+  }
+  if (!/^postgres(ql)?:$/.test(u.protocol)) throw new Error(`--postgres-url must start with postgres://, got ${u.protocol}//`);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username || 'postgres'),
+    password: decodeURIComponent(u.password),
+    adminUrl: url,
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+function yamlString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** The server's YAML config (JSON strings are valid YAML scalars). */
+export function renderServerConfig(o: {
+  pg: PgTarget;
+  databases: { main: string; visibility: string };
+  shards: number;
+  ports: ClusterPorts;
+  dynamicConfigFile: string;
+  logFile: string;
+  logLevel: string;
+}): string {
+  const store = (db: string, maxConns: number) =>
+    [
+      `      sql:`,
+      `        pluginName: "postgres12"`,
+      `        databaseName: ${yamlString(db)}`,
+      `        connectAddr: ${yamlString(`${o.pg.host}:${o.pg.port}`)}`,
+      `        connectProtocol: "tcp"`,
+      `        user: ${yamlString(o.pg.user)}`,
+      `        password: ${yamlString(o.pg.password)}`,
+      `        maxConns: ${maxConns}`,
+      `        maxIdleConns: ${maxConns}`,
+      `        maxConnLifetime: "1h"`,
+    ].join('\n');
+  const service = (name: string, grpc: number, membership: number, http?: number) =>
+    [
+      `  ${name}:`,
+      `    rpc:`,
+      `      grpcPort: ${grpc}`,
+      `      membershipPort: ${membership}`,
+      `      bindOnLocalHost: true`,
+      ...(http ? [`      httpPort: ${http}`] : []),
+    ].join('\n');
+  const p = o.ports;
+  return `# Written by beadflow (server --cluster); rewritten on every start.
+log:
+  stdout: false
+  level: ${o.logLevel}
+  outputFile: ${yamlString(o.logFile)}
+
+persistence:
+  defaultStore: default
+  visibilityStore: visibility
+  numHistoryShards: ${o.shards}
+  datastores:
+    default:
+${store(o.databases.main, 10)}
+    visibility:
+${store(o.databases.visibility, 4)}
+
+global:
+  membership:
+    maxJoinDuration: 30s
+    broadcastAddress: "127.0.0.1"
+
+services:
+${service('frontend', p.frontend, p.frontendMembership, p.frontendHttp)}
+${service('history', p.history, p.historyMembership)}
+${service('matching', p.matching, p.matchingMembership)}
+${service('worker', p.worker, p.workerMembership)}
+
+clusterMetadata:
+  enableGlobalNamespace: false
+  failoverVersionIncrement: 10
+  masterClusterName: "active"
+  currentClusterName: "active"
+  clusterInformation:
+    active:
+      enabled: true
+      initialFailoverVersion: 1
+      rpcName: "frontend"
+      rpcAddress: "127.0.0.1:${p.frontend}"
+      httpAddress: "127.0.0.1:${p.frontendHttp}"
+
+dcRedirectionPolicy:
+  policy: "noop"
+
+archival:
+  history:
+    state: "disabled"
+  visibility:
+    state: "disabled"
+
+namespaceDefaults:
+  archival:
+    history:
+      state: "disabled"
+    visibility:
+      state: "disabled"
+
+dynamicConfigClient:
+  filepath: ${yamlString(o.dynamicConfigFile)}
+  pollInterval: "10s"
+`;
+}
+
+export function renderDynamicConfig(values: Record<string, unknown> = CLUSTER_DYNAMIC_CONFIG): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k}:\n  - value: ${typeof v === 'string' ? yamlString(v) : String(v)}\n`)
+    .join('');
+}
+
+function renderUiConfig(frontend: number, uiPort: number, namespace: string): string {
+  return `# Written by beadflow (server --cluster).
+temporalGrpcAddress: "127.0.0.1:${frontend}"
+host: "127.0.0.1"
+port: ${uiPort}
+enableUi: true
+defaultNamespace: ${yamlString(namespace)}
+showTemporalSystemNamespace: false
+notifyOnNewVersion: false
+cors:
+  unsafeAllowAllOrigins: true
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+async function withPg<T>(url: string, fn: (c: PgClient) => Promise<T>): Promise<T> {
+  const client = new PgClient({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(
+      `cannot connect to PostgreSQL at ${redact(url)}: ${(err as Error).message}; is it running, and are the user and password right?`,
+    );
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function dbUrl(adminUrl: string, database: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Creates the database if needed, then its schema at version 0 and all upgrades, with Temporal's SQL tool. */
+async function prepareDatabase(
+  bins: ClusterBinaries,
+  pg: PgTarget,
+  database: string,
+  versionedDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const exists = await withPg(pg.adminUrl, async (c) => {
+    const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    return r.rowCount !== 0;
+  });
+  const base = ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database];
+  const env = { ...process.env, SQL_PASSWORD: pg.password };
+  const tool = async (args: string[], what: string) => {
+    const r = await runCapture(bins.sqlTool, [...base, ...args], { env, timeoutMs: 120_000 });
+    if (r.code !== 0 || r.timedOut) {
+      const out = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-8).join('\n');
+      throw new Error(`temporal-sql-tool ${what} on database ${database} failed (${r.timedOut ? 'timed out' : `exit ${r.code}`}):\n${out}`);
+    }
+  };
+  if (!exists) {
+    log(`creating database ${database}`);
+    await tool(['create-database'], 'create-database');
+  }
+  const hasSchema = await withPg(dbUrl(pg.adminUrl, database), async (c) => {
+    const r = await c.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_version'`);
+    return r.rowCount !== 0;
+  });
+  if (!hasSchema) {
+    log(`creating the Temporal schema in ${database}`);
+    await tool(['setup-schema', '-v', '0.0'], 'setup-schema');
+  }
+  // Idempotent: applies only the versions the database does not have yet.
+  await tool(['update-schema', '-d', versionedDir], 'update-schema');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+interface Proc {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  exitCode(): number | null | undefined;
+  spawnError(): Error | undefined;
+}
+
+function launch(file: string, args: string[], logFile: string): Proc {
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(file, args, { stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  let code: number | null | undefined;
+  let error: Error | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', (err) => {
+      error = err;
+      code = null;
+      resolve(null);
+    });
+    child.once('exit', (c) => {
+      code = c;
+      resolve(c);
+    });
+  });
+  return { child, exited, exitCode: () => code, spawnError: () => error };
+}
+
+async function terminate(p: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!p || p.exitCode() !== undefined) return;
+  p.child.kill(signal);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
+  await p.exited;
+  clearTimeout(timer);
+}
+
+function tail(file: string, n = 30): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-n).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function grpcCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** getSystemInfo answers, the namespace exists, every bead search attribute is listed. */
+async function waitForClusterReady(
+  address: string,
+  namespace: string,
+  deadline: number,
+  abortReason: () => string | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const { Connection } = await import('@temporalio/client');
+  let connection: Awaited<ReturnType<typeof Connection.connect>> | undefined;
+  let lastError = '';
+  const check = () => {
+    const aborted = abortReason();
+    if (aborted) throw new Error(aborted);
+    if (Date.now() > deadline) throw new Error(`not ready in time: ${lastError || 'no answer'}`);
+  };
+  for (;;) {
+    try {
+      connection ??= await Connection.connect({ address, connectTimeout: '5s' });
+      await connection.workflowService.getSystemInfo({});
+      break;
+    } catch (err) {
+      lastError = `frontend ${address}: ${(err as Error).message}`;
+    }
+    check();
+    await delay(250);
+  }
+  try {
+    // The namespace: register (idempotent), then wait until it is described.
+    for (;;) {
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        break;
+      } catch (err) {
+        lastError = `namespace ${namespace}: ${(err as Error).message}`;
+        if (grpcCode(err) === 5 /* NOT_FOUND */) {
+          try {
+            await connection.workflowService.registerNamespace({
+              namespace,
+              workflowExecutionRetentionPeriod: msToTs(RETENTION_SECONDS * 1000),
+            });
+            log(`registered namespace ${namespace}`);
+          } catch (regErr) {
+            if (grpcCode(regErr) !== 6 /* ALREADY_EXISTS */) lastError = `registering namespace ${namespace}: ${(regErr as Error).message}`;
+          }
+        }
+      }
+      check();
+      await delay(250);
+    }
+    // The search attributes: add the missing ones, verify they are all listed.
+    for (;;) {
+      try {
+        const res = await connection.operatorService.listSearchAttributes({ namespace });
+        const have = res.customAttributes ?? {};
+        const missing = BEAD_SEARCH_ATTRIBUTES.filter((k) => !(k.name in have));
+        if (missing.length === 0) return;
+        lastError = `search attributes missing: ${missing.map((k) => k.name).join(', ')}`;
+        await connection.operatorService.addSearchAttributes({
+          namespace,
+          searchAttributes: Object.fromEntries(missing.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
+        });
+        log(`added search attributes ${missing.map((k) => k.name).join(', ')}`);
+      } catch (err) {
+        lastError = `search attributes: ${(err as Error).message}`;
+      }
+      check();
+      await delay(250);
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Prepares the database and config, starts the server (and UI), resolves once beads can run. */
+export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle> {
+  const started = Date.now();
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dir = path.resolve(opts.dir ?? defaultClusterDir());
+  const namespace = opts.namespace ?? 'default';
+  const frontendPort = opts.port ?? DEFAULT_CLUSTER_PORT;
+  const ui = opts.ui ?? true;
+  const uiPort = opts.uiPort ?? DEFAULT_CLUSTER_UI_PORT;
+  const timeoutMs = opts.readyTimeoutMs ?? 180_000;
+  const deadline = started + timeoutMs;
+  const prefix = opts.databasePrefix ?? 'temporal';
+  const databases = { main: prefix, visibility: `${prefix}_visibility` };
+  const pg = parsePostgresUrl(opts.postgresUrl);
+
+  fs.mkdirSync(path.join(dir, 'config'), { recursive: true });
+  const stateFile = path.join(dir, 'cluster.json');
+  let previous: ClusterState | undefined;
+  try {
+    previous = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as ClusterState;
+  } catch {
+    previous = undefined;
+  }
+  const database = `${pg.host}:${pg.port}/${databases.main}`;
+  if (previous && previous.database !== database) previous = undefined; // another database: a new cluster
+  const shards = opts.shards ?? previous?.shards ?? DEFAULT_SHARDS;
+  if (!Number.isInteger(shards) || shards < 1) throw new Error(`the shard count must be a positive integer, got ${shards}`);
+  if (previous && previous.shards !== shards) {
+    throw new Error(
+      `this cluster (${dir}, database ${database}) was created with ${previous.shards} history shards; Temporal cannot change that ` +
+        `later. Run it with --shards ${previous.shards}, or use a fresh database (drop ${databases.main} and ${databases.visibility}) and delete ${stateFile}`,
+    );
+  }
+  const pidFile = path.join(dir, 'temporal-server.pid');
+  if (await isPortOpen('127.0.0.1', frontendPort)) {
+    const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim() : 0);
+    const ours = pid > 0 && pidAlive(pid);
+    throw new Error(
+      ours
+        ? `this cluster's server from an earlier run still runs (pid ${pid}, port ${frontendPort}), e.g. after its launcher was killed; ` +
+            `use it as is (TEMPORAL_ADDRESS=127.0.0.1:${frontendPort}) or stop it (kill ${pid}) and start again`
+        : `port ${frontendPort} is already in use (another Temporal server?); stop it, use it as is (TEMPORAL_ADDRESS), or pick another port (--port)`,
+    );
+  }
+  if (ui && (await isPortOpen('127.0.0.1', uiPort))) {
+    throw new Error(`Web UI port ${uiPort} is already in use; pick another (--ui-port) or run without the UI`);
+  }
+
+  const bins = opts.binaries ?? (await resolveClusterBinaries({ log }));
+  await prepareDatabase(bins, pg, databases.main, path.join(bins.schemaDir, 'temporal', 'versioned'), log);
+  await prepareDatabase(bins, pg, databases.visibility, path.join(bins.schemaDir, 'visibility', 'versioned'), log);
+
+  const ports = await choosePorts(frontendPort, previous?.ports);
+  const state: ClusterState = { shards, database, ports };
+  fs.writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  const dynamicConfigFile = path.join(dir, 'config', 'dynamicconfig.yaml');
+  fs.writeFileSync(dynamicConfigFile, renderDynamicConfig({ ...CLUSTER_DYNAMIC_CONFIG, ...opts.dynamicConfig }));
+  const logFile = path.join(dir, 'temporal-server.log');
+  fs.writeFileSync(
+    path.join(dir, 'config', `${ENV_NAME}.yaml`),
+    renderServerConfig({ pg, databases, shards, ports, dynamicConfigFile, logFile, logLevel: opts.logLevel ?? 'warn' }),
+    { mode: 0o600 },
+  );
+
+  const server = launch(bins.server, ['--root', dir, '--config', 'config', '--env', ENV_NAME, '--allow-no-auth', 'start'], logFile);
+  fs.writeFileSync(pidFile, `${server.child.pid ?? ''}\n`);
+  const killOnExit = () => {
+    server.child.kill('SIGKILL');
+    uiProc?.child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  let uiProc: Proc | undefined;
+  const address = `127.0.0.1:${frontendPort}`;
+  const uiUrl = ui ? `http://127.0.0.1:${uiPort}` : undefined;
+  const abortReason = () => {
+    const e = server.spawnError();
+    if (e) return `cannot start ${bins.server}: ${e.message}`;
+    const code = server.exitCode();
+    return code !== undefined ? `temporal-server exited with code ${code}` : undefined;
+  };
+  try {
+    await waitForClusterReady(address, namespace, deadline, abortReason, log);
+    if (ui) {
+      const uiDir = path.join(dir, 'ui');
+      fs.mkdirSync(path.join(uiDir, 'config'), { recursive: true });
+      fs.writeFileSync(path.join(uiDir, 'config', `${ENV_NAME}.yaml`), renderUiConfig(frontendPort, uiPort, namespace));
+      uiProc = launch(bins.uiServer, ['--root', uiDir, '--config', 'config', '--env', ENV_NAME, 'start'], path.join(dir, 'ui-server.log'));
+      const p = uiProc;
+      await waitForHttpOk(uiHealthUrl(uiUrl!, namespace), {
+        timeoutMs: Math.max(5000, deadline - Date.now()),
+        abortReason: () =>
+          abortReason() ?? (p.exitCode() !== undefined ? `the Web UI server exited (log ${path.join(dir, 'ui-server.log')})` : undefined),
+      });
+    }
+  } catch (err) {
+    process.removeListener('exit', killOnExit);
+    await terminate(uiProc);
+    await terminate(server);
+    throw new Error(`the Temporal cluster did not start: ${(err as Error).message}\nserver log ${logFile}:\n${tail(logFile, 15)}`);
+  }
+  const startupMs = Date.now() - started;
+  log(
+    `temporal cluster ready on ${address} (${shards} shards, PostgreSQL ${database}) in ${startupMs}ms${uiUrl ? `, Web UI ${uiUrl}` : ''}`,
+  );
+  return {
+    address,
+    namespace,
+    uiUrl,
+    dir,
+    shards,
+    ports,
+    serverPid: server.child.pid!,
+    uiPid: uiProc?.child.pid,
+    startupMs,
+    output: () => tail(logFile, 200),
+    serverExited: server.exited,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      await terminate(uiProc);
+      await terminate(server);
+    },
+    async kill() {
+      process.removeListener('exit', killOnExit);
+      await terminate(server, 'SIGKILL');
+      await terminate(uiProc, 'SIGKILL');
+    },
+  };
+}
