@@ -10,6 +10,7 @@ import { missingClusterParts, resolveClusterBinaries } from '../src/temporal/clu
 
 export const DURABILITY_TESTS = [
   'test/integration/cluster.test.ts',
+  'test/integration/cluster-crash.test.ts',
   'test/integration/cluster-cli.test.ts',
   'test/integration/control-durability.test.ts',
   'test/integration/commit-lock.test.ts',

@@ -123,32 +123,4 @@ describe('temporal cluster', { timeout: 600_000, skip }, () => {
       await running;
     }
   });
-
-  test('the server and its PostgreSQL both crash while a bead waits for a decision: both restarted, the decision lands', async () => {
-    const h = new BeadHarness(env);
-    const workers = await h.workers();
-    const running = workers.run();
-    try {
-      const def = bugLike({ pm: { approval: { approvers: ['Product Manager'], mode: 'human' } } });
-      const handle = await h.start(def);
-      await waitFor(async () => (await state(handle)).status === 'waiting_approval', { timeoutMs: 30_000, what: 'the bead parked' });
-      await cluster.crash();
-      await cluster.pg.stop('immediate');
-      await cluster.pg.start();
-      await cluster.restart();
-      await waitFor(
-        async () => {
-          await handle.signal('approve', { by: 'Product Manager', reason: 'after the crash', requestId: `r-${handle.workflowId}` });
-          return true;
-        },
-        { timeoutMs: 60_000, intervalMs: 500, what: 'the approve signal accepted after the restart' },
-      );
-      const result = await waitFor(() => handle.result(), { timeoutMs: 120_000, intervalMs: 500, what: 'the bead to finish' });
-      assert.equal(result.status, 'completed');
-      assert.equal(h.turnsOf(handle.workflowId).filter((t) => t.startsWith('investigate')).length, 1, 'investigate ran once');
-    } finally {
-      workers.shutdown();
-      await running;
-    }
-  });
 });
