@@ -9,6 +9,7 @@
  *
  * `BEADFLOW_TEST_CLUSTER=1` makes startTestEnv() (helpers/temporal.ts) return such an env.
  */
+import { missingClusterParts } from '../../src/temporal/cluster-binaries';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,18 @@ export const TEST_CLUSTER_ENV = 'BEADFLOW_TEST_CLUSTER';
 
 export function clusterRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   return /^(1|true|yes|on)$/i.test(env[TEST_CLUSTER_ENV] ?? '');
+}
+
+/**
+ * Why a cluster test file cannot run here, or false. In a plain `npm test` without the built
+ * programs the files are skipped rather than spend 5-10 minutes building; `npm run test:cluster`
+ * (run first in CI) builds them, so CI's `npm test` runs these files too.
+ */
+export function clusterSkipReason(): string | false {
+  const missing = missingClusterParts();
+  return !clusterRequested() && missing.length > 0
+    ? `the Temporal cluster programs are not built (missing: ${missing.join(', ')}); npm run test:cluster builds and runs them`
+    : false;
 }
 
 export interface TestCluster {

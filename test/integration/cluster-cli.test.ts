@@ -9,17 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Connection } from '@temporalio/client';
-import { missingClusterParts } from '../../src/temporal/cluster-binaries';
 import { isHttpOk } from '../../src/system/port';
-import { clusterRequested } from '../helpers/cluster';
+import { clusterSkipReason } from '../helpers/cluster';
 import { freePort, startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { waitFor } from '../helpers/temporal';
 
 const BIN = path.resolve(__dirname, '../../bin/beadflow.js');
-const skip =
-  !clusterRequested() && missingClusterParts().length > 0
-    ? 'the Temporal cluster programs are not built; npm run test:cluster builds and runs them'
-    : false;
+const skip = clusterSkipReason();
 
 let pg: TestPostgres;
 let project: string;

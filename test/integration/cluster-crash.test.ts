@@ -7,17 +7,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BeadHarness, state } from '../helpers/beads';
-import { missingClusterParts } from '../../src/temporal/cluster-binaries';
-import { clusterRequested, startTestCluster, type TestCluster } from '../helpers/cluster';
+import { clusterSkipReason, startTestCluster, type TestCluster } from '../helpers/cluster';
 import { waitFor } from '../helpers/temporal';
 import { bugLike } from '../fixtures/definitions';
 
-// In a plain `npm test` without the built programs, skip rather than spend 5-10 minutes building:
-// `npm run test:cluster` (CI) builds them first and always runs this file.
-const skip =
-  !clusterRequested() && missingClusterParts().length > 0
-    ? `the Temporal cluster programs are not built (missing: ${missingClusterParts().join(', ')}); npm run test:cluster builds and runs them`
-    : false;
+const skip = clusterSkipReason();
 
 describe('temporal cluster: server and database crash', { timeout: 600_000, skip }, () => {
   let cluster: TestCluster;

@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'pg';
 import { BeadHarness, moves, state } from '../helpers/beads';
-import { missingClusterParts } from '../../src/temporal/cluster-binaries';
 import { startCluster } from '../../src/temporal/cluster-server';
-import { clusterRequested, startTestCluster, type TestCluster } from '../helpers/cluster';
+import { clusterSkipReason, startTestCluster, type TestCluster } from '../helpers/cluster';
 import { waitFor } from '../helpers/temporal';
 import { bugLike, definition, node } from '../fixtures/definitions';
 
@@ -24,12 +23,7 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
   }
 }
 
-// In a plain `npm test` without the built programs, skip rather than spend 5-10 minutes building:
-// `npm run test:cluster` (CI) builds them first and always runs this file.
-const skip =
-  !clusterRequested() && missingClusterParts().length > 0
-    ? `the Temporal cluster programs are not built (missing: ${missingClusterParts().join(', ')}); npm run test:cluster builds and runs them`
-    : false;
+const skip = clusterSkipReason();
 
 describe('temporal cluster', { timeout: 600_000, skip }, () => {
   let cluster: TestCluster;
