@@ -4,8 +4,9 @@
  * auth. Whoever needs it first (worker, demo, CLI) initializes and starts it; it then keeps
  * running for the others until `beadflow ledger stop`. A lock file serializes concurrent starts.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { embeddedBinDir, embeddedPackageName, systemBinDir } from './binaries';
 import { PgCluster, serverUser } from './cluster';
@@ -42,13 +43,51 @@ function readState(dir: string): EmbeddedState | undefined {
 }
 
 function binDir(): string {
-  const dir = embeddedBinDir() ?? systemBinDir();
+  const embedded = embeddedBinDir();
+  // As root, PostgreSQL runs as another user, who may not reach node_modules under a private
+  // directory (a clone in /root or a mktemp dir): then the system's PostgreSQL, else a copy of
+  // the embedded programs where that user can run them.
+  const dir = embedded && !runnableByServer(embedded) ? (systemBinDir() ?? copiedForServer(embedded)) : (embedded ?? systemBinDir());
   if (!dir) {
     throw new Error(
       `no PostgreSQL programs for the embedded ledger: ${embeddedPackageName()} is not installed (run npm ci) and no system PostgreSQL was found`,
     );
   }
   return dir;
+}
+
+function runnableByServer(bin: string): boolean {
+  const user = serverUser();
+  if (!user) return true;
+  return spawnSync('test', ['-x', path.join(bin, 'initdb')], { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
+}
+
+/** The embedded package's programs copied once to /var/lib/beadflow (readable and runnable by everyone). */
+function copiedForServer(bin: string): string {
+  const native = path.dirname(bin);
+  const target = path.join('/var/lib/beadflow', `postgres-${createHash('sha1').update(native).digest('hex').slice(0, 12)}`);
+  if (!existsSync(path.join(target, 'bin', 'initdb'))) {
+    const tmp = `${target}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+    cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+    chmodRecursive(tmp);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+  }
+  return path.join(target, 'bin');
+}
+
+function chmodRecursive(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) chmodRecursive(full);
+    else if (entry.isFile()) {
+      const mode = statSync(full).mode;
+      chmodSync(full, mode | 0o444 | (mode & 0o100 ? 0o111 : 0));
+    }
+  }
 }
 
 function cluster(dir: string, state: EmbeddedState): PgCluster {

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { missingClusterParts, resolveClusterBinaries } from '../../src/temporal/cluster-binaries';
-import { choosePorts, MAX_MEMBERSHIP_PORT, renderDynamicConfig, renderServerConfig, startCluster } from '../../src/temporal/cluster-server';
+import { choosePorts, MAX_MEMBERSHIP_PORT, renderDynamicConfig, renderServerConfig } from '../../src/temporal/cluster-config';
+import { startCluster } from '../../src/temporal/cluster-server';
 import { freePort } from '../../src/system/port';
 
 function tmp(): string {
