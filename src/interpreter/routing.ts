@@ -1,6 +1,6 @@
 /** Edge selection: which edge a node's outcome takes. Pure. */
 import type { Condition, ResolvedDefinition, ResolvedEdge, ResolvedNode } from '../dsl/types';
-import type { NodeOutcome } from './types';
+import type { EscalationReason, NodeOutcome } from './types';
 
 /**
  * Conditions an outcome matches, in order of preference. Verdicts fall back to the plain
@@ -43,9 +43,47 @@ export function selectEdge(def: ResolvedDefinition, from: string, outcome: NodeO
   return best;
 }
 
-/** The route taken when a node has failed for good: failure, then escalated, then none (open escalation). */
-export function failureRoute(def: ResolvedDefinition, from: string): ResolvedEdge | undefined {
-  return selectEdge(def, from, 'failure') ?? selectEdge(def, from, 'escalated');
+/** Why a node gave up on its normal route. */
+export type FailureCause =
+  | { kind: 'outcome'; outcome: NodeOutcome } // no edge for the outcome the node produced
+  | { kind: 'attempts' } // the last attempt failed
+  | { kind: 'timeout'; approval: boolean } // the whole-node deadline passed
+  | { kind: 'no_worker' } // no worker of the role picked the turn up within role_wait
+  | { kind: 'branch' }; // a fork's branches failed, seen at the merge
+
+export interface Fallback {
+  /** Outcomes whose edges are tried in order (each as `selectEdge` ranks them); the first found is taken. */
+  tries: NodeOutcome[];
+  /** Else: an escalation with this reason (its `escalated` edge if the node has one, else open). */
+  escalate: EscalationReason;
+}
+
+/** The one table of what a node does when its normal route fails, per cause. */
+export function fallbackFor(cause: FailureCause): Fallback {
+  switch (cause.kind) {
+    case 'outcome': {
+      const failing = cause.outcome === 'rejected' || cause.outcome === 'failure';
+      return { tries: failing ? [cause.outcome, 'escalated'] : [cause.outcome], escalate: 'no_route' };
+    }
+    case 'attempts':
+      return { tries: ['failure'], escalate: 'attempts' };
+    case 'timeout':
+      // No decision is not a failure of the work: an approval's timeout never takes its failure edge.
+      return { tries: cause.approval ? ['timeout'] : ['timeout', 'failure', 'escalated'], escalate: 'timeout' };
+    case 'no_worker':
+      return { tries: ['timeout'], escalate: 'no_worker_for_role' };
+    case 'branch':
+      return { tries: ['failure', 'escalated'], escalate: 'branch' };
+  }
+}
+
+/** The first edge of the fallback's tries that exists. */
+export function fallbackEdge(def: ResolvedDefinition, from: string, fallback: Fallback): ResolvedEdge | undefined {
+  for (const outcome of fallback.tries) {
+    const edge = selectEdge(def, from, outcome);
+    if (edge) return edge;
+  }
+  return undefined;
 }
 
 export function startEdge(def: ResolvedDefinition): ResolvedEdge | undefined {

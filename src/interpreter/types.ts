@@ -5,7 +5,7 @@
  */
 import type { TurnUsage } from '../shared/agent-loop';
 import type { Condition } from '../dsl/types';
-import type { AgentOutcome } from '../shared/agent';
+import type { AgentOutcome, AgentTurnInput, AgentTurnResult } from '../shared/agent';
 
 export const BEAD_STATUSES = ['running', 'waiting_approval', 'escalated', 'completed', 'failed', 'aborted', 'cancelled'] as const;
 export type BeadStatus = (typeof BEAD_STATUSES)[number];
@@ -83,6 +83,8 @@ export interface Cursor {
   pendingDecision?: Decision;
   /** Branch cursors: whether the branch took a failing route. */
   failed?: boolean;
+  /** Set once this attempt's current dispatch was counted (a resumed run re-issues its step uncounted). */
+  counted?: boolean;
 }
 
 export interface Decision {
@@ -148,16 +150,83 @@ export interface InterpreterState {
   endReason?: string;
 }
 
+/** An agent turn the shell must run: its built input (the shell adds the bead's workspace) and where it runs. */
+export interface TurnPlan {
+  input: AgentTurnInput;
+  /** How long the turn may wait for a worker of its role (role_wait), when the node sets one. */
+  roleWaitMs?: number;
+  /** Dispatches of this node so far, this one included: names a model turn's agentLoop child. */
+  dispatchIndex: number;
+}
+
 /** What the workflow shell must do next for one cursor. */
 export type Step =
-  | { kind: 'turn'; cursor: string; node: string; role: string; attempt: number; dispatch: number; deadline: number }
-  | { kind: 'approval'; cursor: string; node: string; role: string; agentReview: boolean; humanAllowed: boolean; deadline: number }
-  | { kind: 'commit'; cursor: string; node: string; role: string; attempt: number; deadline: number }
+  | ({ kind: 'turn'; cursor: string; node: string; role: string; attempt: number; dispatch: number; deadline: number } & TurnPlan)
+  | {
+      kind: 'approval';
+      cursor: string;
+      node: string;
+      role: string;
+      agentReview: boolean;
+      humanAllowed: boolean;
+      deadline: number;
+      /** The reviewer agent's turn, when `agentReview`. */
+      review?: TurnPlan;
+    }
+  | ({ kind: 'commit'; cursor: string; node: string; role: string; attempt: number; deadline: number; leaseMs?: number } & TurnPlan)
   | { kind: 'backoff'; cursor: string; node: string; ms: number; deadline: number }
   | { kind: 'fork'; cursor: string; node: string; branches: string[]; merge: string; wait: 'all' | 'first' }
+  /** The fork's branches started: one first Step per branch. */
+  | { kind: 'branches'; cursor: string; steps: Step[] }
   | { kind: 'arrived'; cursor: string; node: string; failed: boolean }
-  | { kind: 'escalated'; cursor: string; record: EscalationRecord }
+  | { kind: 'escalated'; cursor: string; record: EscalationRecord; child?: EscalationChild }
   | { kind: 'end'; status: FinalStatus; reason: string };
+
+/** The CEO-decision child bead an open escalation asks for (the definition's `escalation.child_bead`). */
+export interface EscalationChild {
+  /** The escalation's number in this bead (names the child uniquely). */
+  seq: number;
+  /** What runs recorded before `escalationSeq` existed numbered it by: escalations in the history window. */
+  legacySeq: number;
+}
+
+/**
+ * What the shell reports to the interpreter: `apply(event)` answers each with the next Step. Every
+ * event carries `at`, the workflow's clock (Date.now() in workflow code), so the rules stay pure.
+ */
+export type BeadEvent =
+  | { type: 'begin'; at: number }
+  /** After continue-as-new: the step the main cursor was about to take. */
+  | { type: 'resume'; at: number }
+  | { type: 'turnDone'; cursor: string; result: AgentTurnResult; startedAt: number; at: number }
+  /** The turn's activity failed after its own retries, or no worker of the role picked it up (`noWorkerAfterMs`). */
+  | { type: 'turnFailed'; cursor: string; message: string; startedAt: number; noWorkerAfterMs?: number; at: number }
+  /** The node's whole-node deadline passed; whatever ran for it was cancelled. */
+  | { type: 'deadline'; cursor: string; at: number }
+  | { type: 'backoffDone'; cursor: string; at: number }
+  /** Apply the decision a `decision` message left due on this cursor. */
+  | { type: 'decisionDue'; cursor: string; at: number }
+  /** Apply the override an `override` message left due (the main cursor's open escalation). */
+  | { type: 'overrideDue'; at: number }
+  /** Start the fork's branches: answered with a `branches` Step. */
+  | { type: 'fork'; cursor: string; at: number }
+  | { type: 'joined'; cursor: string; results: BranchResult[]; at: number }
+  | { type: 'cancelled'; by: string; reason: string; at: number };
+
+/** What arrives from outside while steps run: answered with a Receipt, never a Step. */
+export type BeadMessage =
+  | { type: 'decision'; decision: Decision; at: number }
+  | { type: 'override'; override: Override; at: number }
+  /** A decision, override or cancel refused before it reached the rules (fields already bounded). */
+  | { type: 'refused'; by: string; node?: string; outcome: string; why: string; at: number }
+  | { type: 'escalationChild'; beadId: string; at: number };
+
+export interface Receipt {
+  accepted: boolean;
+  why?: string;
+  /** What the shell must wake: the cursor whose decision is now due, or `override`. */
+  due?: string;
+}
 
 /** What became of an accepted decision or override. */
 export interface AppliedDecision {

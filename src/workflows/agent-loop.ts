@@ -5,12 +5,12 @@
  * the same transcript and without paying for the calls already made. The rules (limits, when the
  * turn ends) are in src/interpreter/agent-loop.ts; this is the shell that runs them.
  */
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import { AgentLoop } from '../interpreter/agent-loop';
 import type { LoopStep } from '../interpreter/agent-loop';
 import type { AgentTurnResult } from '../shared/agent';
 import type { AgentLoopPlan, HostActivities } from '../shared/agent-loop';
-import { NON_RETRYABLE } from '../shared/errors';
+import { hostOptions } from './activity-options';
 
 export interface AgentLoopInput {
   beadId: string;
@@ -22,38 +22,10 @@ export interface AgentLoopInput {
   heartbeatTimeoutMs?: number;
 }
 
-/** How long a step waits for its host to poll: past it the turn fails and is retried on any host from the recorded commit. */
-const HOST_WAIT_MS = 10 * 60_000;
-const MODEL_CALL_MS = 10 * 60_000;
-const TOOL_CALL_MS = 30 * 60_000;
-
-function hostActivities(plan: AgentLoopPlan, node: string, deadline?: number, heartbeatTimeoutMs = 30_000) {
-  const toolMs = deadline ? Math.max(1_000, Math.min(TOOL_CALL_MS, deadline - Date.now())) : TOOL_CALL_MS;
-  const common = {
-    taskQueue: plan.hostQueue,
-    scheduleToStartTimeout: HOST_WAIT_MS,
-    heartbeatTimeout: heartbeatTimeoutMs,
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-  };
-  const model = proxyActivities<HostActivities>({
-    ...common,
-    summary: `model · ${node}`,
-    startToCloseTimeout: MODEL_CALL_MS,
-    // One layer owns retries: the SDK's are off, Temporal's honour the server's Retry-After (nextRetryDelay).
-    retry: {
-      initialInterval: 2_000,
-      backoffCoefficient: 2,
-      maximumInterval: 60_000,
-      maximumAttempts: 6,
-      nonRetryableErrorTypes: [...NON_RETRYABLE.modelCall],
-    },
-  });
-  const tools = proxyActivities<HostActivities>({
-    ...common,
-    summary: `tool · ${node}`,
-    startToCloseTimeout: toolMs,
-    retry: { initialInterval: 1_000, maximumAttempts: 3 },
-  });
+function hostActivities(plan: AgentLoopPlan, node: string, deadline?: number, heartbeatTimeoutMs?: number) {
+  const options = hostOptions(plan.hostQueue, node, deadline, heartbeatTimeoutMs);
+  const model = proxyActivities<HostActivities>(options.model);
+  const tools = proxyActivities<HostActivities>(options.tools);
   return { modelCall: model.modelCall, toolCall: tools.toolCall, finishTurn: tools.finishTurn };
 }
 

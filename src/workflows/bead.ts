@@ -16,6 +16,8 @@ import {
 } from '@temporalio/workflow';
 import type { AppliedPersonDecision, BranchResult, InterpreterState, Step } from '../interpreter';
 import { Interpreter, MAIN } from '../interpreter';
+import { compileRunOptions } from '../shared/run-options';
+import { Inbox } from './inbox';
 import type { Workspace } from '../activities/git/types';
 import type { BeadInput } from '../shared/bead';
 import { setupCommitNodes } from './commit-node';
@@ -84,21 +86,24 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
       ERROR_TYPES.invalidDefinition,
     );
   }
-  const interp = new Interpreter(definition, bead.id, input.resume);
-  // Runs recorded before refused decisions stopped burning their requestId replay with the old rule.
-  interp.rememberRefusedRequestIds = !patched(DECISION_INTAKE_PATCH);
-  interp.hopsCountRedispatches = !patched(MAX_HOPS_TRANSITIONS_PATCH);
-  const options = input.options ?? {};
+  const interp = new Interpreter(definition, bead, input.resume, {
+    // Runs recorded before refused decisions stopped burning their requestId replay with the old rule.
+    rememberRefusedRequestIds: !patched(DECISION_INTAKE_PATCH),
+    hopsCountRedispatches: !patched(MAX_HOPS_TRANSITIONS_PATCH),
+  });
+  const options = compileRunOptions(input.options);
+  const inbox = new Inbox();
   const commits = setupCommitNodes(bead, options, input.workspace);
-  const effects = new Effects(interp, bead, options, commits);
+  const effects = new Effects(interp, bead, options, inbox, commits);
   const visibility = new Visibility(interp, bead);
-  const ledger = new LedgerSync(interp, bead, definition, options, input.ledgerSeq ?? (input.resume ? interp.state.historyTotal : 0));
+  const resumedSeq = input.resume?.historyTotal ?? 0;
+  const ledger = new LedgerSync(interp, bead, definition, options, input.ledgerSeq ?? resumedSeq);
 
   // Replay-safe counters (the SDK's workflow meter); a continue-as-new run goes on from the seq it was handed.
-  const metrics = new BeadMetrics(() => interp.state, definition.id, input.resume ? interp.state.historyTotal : 0);
+  const metrics = new BeadMetrics(() => interp.checkpoint(), definition.id, resumedSeq);
   if (!input.resume) metrics.started();
 
-  const handlers = setupDecisionHandlers(interp, visibility, {
+  const handlers = setupDecisionHandlers(interp, visibility, inbox, {
     changed: () => {
       visibility.publish();
       ledger.notify();
@@ -133,7 +138,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
           step = await effects.backoff(step);
           break;
         case 'escalated':
-          step = await awaitOverride(interp, bead, options, step);
+          step = await awaitOverride(interp, bead, options, inbox, step);
           break;
         case 'fork':
           step = await fork(step);
@@ -142,9 +147,14 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
     }
   }
 
+  /** Forks whose branches are running: a run continues as new only when there are none. */
+  let forksOpen = 0;
+
   async function fork(step: Extract<Step, { kind: 'fork' }>): Promise<Step> {
-    const branches = interp.startBranches(step.cursor, Date.now());
+    const started = interp.apply({ type: 'fork', cursor: step.cursor, at: Date.now() });
+    const branches = started.kind === 'branches' ? started.steps : [];
     const results: BranchResult[] = [];
+    forksOpen++;
     // One scope for all branches, so `wait: first` can cancel the ones still running.
     const scope = new CancellationScope();
     const runs = branches.map((first) =>
@@ -163,11 +173,12 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
       scope.cancel();
     }
     await Promise.all(runs);
-    return interp.branchesJoined(step.cursor, results, Date.now());
+    forksOpen--;
+    return interp.apply({ type: 'joined', cursor: step.cursor, results, at: Date.now() });
   }
 
   function shouldContinueAsNew(): boolean {
-    if (interp.state.cursors.length > 1) return false;
+    if (forksOpen > 0) return false;
     const info = workflowInfo();
     const limit = options.continueAsNewAfterEvents;
     return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
@@ -179,8 +190,9 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
     return continueAsNew<typeof beadWorkflow>({
       bead,
       definition,
-      options,
-      resume: interp.state,
+      // The options as given: each run compiles its own.
+      options: input.options,
+      resume: interp.checkpoint(),
       workspace: commits.workspace,
       ledgerSeq: ledger.coveredSeq,
     });
@@ -189,26 +201,31 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   let end: Step;
   try {
     await commits.prepareWorkspace();
-    end = await run(input.resume ? interp.resume(Date.now()) : interp.begin(Date.now()));
+    end = await run(interp.apply({ type: input.resume ? 'resume' : 'begin', at: Date.now() }));
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // Cancelled: the commit node already released the lock on its way out; say so everywhere, then end as cancelled.
     const note = handlers.cancelNote();
     await CancellationScope.nonCancellable(async () => {
-      interp.cancel(note?.by ?? 'Temporal', note?.reason ?? 'cancellation requested', Date.now());
+      const cancelled = interp.apply({
+        type: 'cancelled',
+        by: note?.by ?? 'Temporal',
+        reason: note?.reason ?? 'cancellation requested',
+        at: Date.now(),
+      });
       visibility.publish();
       ledger.notify();
-      metrics.ended(interp.state.status);
+      metrics.ended(cancelled.kind === 'end' ? cancelled.status : interp.summary().status);
       await ledger.settle();
     });
     throw err;
   }
   visibility.publish();
-  metrics.ended(interp.state.status);
-  if (commits.workspace?.ref && patched(WORKSPACE_CLEANUP_PATCH)) await commits.cleanup(interp.state.status);
+  const s = interp.summary();
+  metrics.ended(s.status);
+  if (commits.workspace?.ref && patched(WORKSPACE_CLEANUP_PATCH)) await commits.cleanup(s.status);
   await condition(allHandlersFinished);
   await ledger.settle();
-  const s = interp.state;
   return {
     beadId: bead.id,
     status: s.status,

@@ -28,11 +28,9 @@ import {
   renewLockSignal,
   requestLockSignal,
 } from './commit-lock-messages';
+import { HOLDER_STATUS_OPTIONS } from './activity-options';
 
-const { workflowStatus } = proxyActivities<CommitActivities>({
-  startToCloseTimeout: '20s',
-  retry: { initialInterval: '500ms', maximumAttempts: 3 },
-});
+const { workflowStatus } = proxyActivities<CommitActivities>(HOLDER_STATUS_OPTIONS);
 
 /** Below this a run would spend its history on continue-as-new rather than on grants. */
 const MIN_EVENTS_PER_RUN = 20;

@@ -6,7 +6,6 @@
  * frees the lock. A bead without a repository commits nothing and needs no lock.
  */
 import {
-  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
@@ -21,10 +20,12 @@ import type { CommitActivities, CommitWorkResult, Workspace } from '../activitie
 import type { Step } from '../interpreter';
 import { afterTurn } from './bead-workspace';
 import type { AgentTurnResult } from '../shared/agent';
-import type { Bead, RunOptions } from '../shared/bead';
+import type { Bead } from '../shared/bead';
+import type { CompiledRunOptions } from '../shared/run-options';
+import { cleanupWorkspaceOptions, gitOptions, lockBookkeepingOptions, prepareWorkspaceOptions } from './activity-options';
 import type { LockGrant, LockRefusal, LockRelease } from '../shared/commit-lock';
 import { LOCK_DEFAULTS } from '../shared/commit-lock';
-import { ERROR_TYPES, NON_RETRYABLE } from '../shared/errors';
+import { ERROR_TYPES } from '../shared/errors';
 import { lockGrantedSignal, lockRefusedSignal, releaseLockSignal } from './commit-lock-messages';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import { METRICS } from '../shared/metrics';
@@ -37,10 +38,6 @@ export type CommitOutcome = { kind: 'done'; result: AgentTurnResult } | { kind: 
 type CommitStep = Extract<Step, { kind: 'commit' }>;
 type Answer = { grant: LockGrant } | { refusal: LockRefusal };
 
-const MAX_COMMIT_MS = 30 * 60_000;
-/** The commit activity heartbeats every second; this is how long a dead holder's attempt goes unnoticed. */
-export const COMMIT_HEARTBEAT_TIMEOUT = '8s';
-
 export class CommitNodes {
   /** Grants and refusals that arrived, by request id. */
   private readonly answers = new Map<string, Answer>();
@@ -49,7 +46,7 @@ export class CommitNodes {
 
   constructor(
     private readonly bead: Bead,
-    private readonly options: RunOptions,
+    private readonly options: CompiledRunOptions,
     private resolved?: Workspace,
   ) {}
 
@@ -70,11 +67,7 @@ export class CommitNodes {
   async cleanup(status: string): Promise<void> {
     const ws = this.resolved;
     if (!ws?.ref || status !== 'completed') return;
-    const { cleanupWorkspace } = proxyActivities<CommitActivities>({
-      taskQueue: this.taskQueue,
-      startToCloseTimeout: '2 minutes',
-      retry: { initialInterval: '1s', maximumAttempts: 3 },
-    });
+    const { cleanupWorkspace } = proxyActivities<CommitActivities>(cleanupWorkspaceOptions(this.taskQueue));
     try {
       await cleanupWorkspace({ beadId: this.bead.id, workspace: ws, status });
     } catch (err) {
@@ -97,12 +90,7 @@ export class CommitNodes {
   /** Creates (or finds) the bead's branch and worktree before its first agent turn. */
   async prepareWorkspace(): Promise<Workspace | undefined> {
     if (!this.bead.repo || this.resolved) return this.resolved;
-    const { prepareWorkspace } = proxyActivities<CommitActivities>({
-      taskQueue: this.taskQueue,
-      startToCloseTimeout: '5 minutes',
-      heartbeatTimeout: '1 minute',
-      retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE.git] },
-    });
+    const { prepareWorkspace } = proxyActivities<CommitActivities>(prepareWorkspaceOptions(this.taskQueue));
     try {
       this.resolved = await prepareWorkspace({ beadId: this.bead.id, repo: this.bead.repo, targetBranch: this.bead.targetBranch });
     } catch (err) {
@@ -225,28 +213,16 @@ export class CommitNodes {
   }
 
   private lockActivities(): CommitActivities {
-    return proxyActivities<CommitActivities>({
-      taskQueue: this.taskQueue,
-      startToCloseTimeout: '30s',
-      retry: { initialInterval: '500ms', maximumAttempts: 10 },
-    });
+    return proxyActivities<CommitActivities>(lockBookkeepingOptions(this.taskQueue));
   }
 
   private gitActivities(deadline: number): CommitActivities {
-    return proxyActivities<CommitActivities>({
-      taskQueue: this.taskQueue,
-      startToCloseTimeout: Math.max(1_000, Math.min(remainingMs(deadline) ?? MAX_COMMIT_MS, MAX_COMMIT_MS)),
-      // Short: a holder whose worker died frees the repository within seconds (the retry runs elsewhere).
-      heartbeatTimeout: COMMIT_HEARTBEAT_TIMEOUT,
-      // The lock is released only once the git work has really stopped.
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: { initialInterval: '500ms', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE.git] },
-    });
+    return proxyActivities<CommitActivities>(gitOptions(this.taskQueue, deadline));
   }
 }
 
 /** Creates the bead's commit side and registers its signal handlers (call at bead start). */
-export function setupCommitNodes(bead: Bead, options: RunOptions, workspace?: Workspace): CommitNodes {
+export function setupCommitNodes(bead: Bead, options: CompiledRunOptions, workspace?: Workspace): CommitNodes {
   const nodes = new CommitNodes(bead, options, workspace);
   nodes.register();
   return nodes;

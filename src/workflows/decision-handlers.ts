@@ -19,6 +19,7 @@ import {
   rejectUpdate,
 } from './messages';
 import type { Visibility } from './visibility';
+import type { Inbox } from './inbox';
 
 export interface DecisionHandlerHooks {
   /** After every accepted or recorded message: publish search attributes, wake the ledger. */
@@ -47,24 +48,26 @@ function admitted<T>(intake: Intake<T>): T {
 export function setupDecisionHandlers(
   interp: Interpreter,
   visibility: Visibility,
+  inbox: Inbox,
   hooks: DecisionHandlerHooks,
 ): { cancelNote: () => CancelNote | undefined } {
   let cancelNote: CancelNote | undefined;
 
   const decisionSignal = (approve: boolean) => (raw: unknown) => {
     const intake = readDecision(raw, approve, SIGNAL_INTAKE);
-    const now = Date.now();
-    if (intake.ok) interp.receiveDecision(intake.value, now);
-    else interp.noteRefused({ ...intake.shown, outcome: approve ? 'approved' : 'rejected', why: `refused: ${intake.why}` }, now);
+    const at = Date.now();
+    if (intake.ok) inbox.add(interp.receive({ type: 'decision', decision: intake.value, at }).due);
+    else
+      interp.receive({ type: 'refused', ...intake.shown, outcome: approve ? 'approved' : 'rejected', why: `refused: ${intake.why}`, at });
     hooks.changed();
   };
   setHandler(approveSignal, decisionSignal(true));
   setHandler(rejectSignal, decisionSignal(false));
   setHandler(overrideSignal, (raw: OverridePayload) => {
     const intake = readOverride(raw, SIGNAL_INTAKE);
-    const now = Date.now();
-    if (intake.ok) interp.receiveOverride(intake.value, now);
-    else interp.noteRefused({ ...intake.shown, outcome: 'override', why: `refused: ${intake.why}` }, now);
+    const at = Date.now();
+    if (intake.ok) inbox.add(interp.receive({ type: 'override', override: intake.value, at }).due);
+    else interp.receive({ type: 'refused', ...intake.shown, outcome: 'override', why: `refused: ${intake.why}`, at });
     hooks.changed();
   });
   setHandler(cancelSignal, (raw) => {
@@ -91,12 +94,13 @@ export function setupDecisionHandlers(
 
   const decisionUpdate = (approve: boolean) => ({
     validator: (raw: unknown) => {
-      const verdict = interp.checkDecision(admitted(readDecision(raw, approve, UPDATE_INTAKE)));
+      const verdict = interp.judge({ decision: admitted(readDecision(raw, approve, UPDATE_INTAKE)) });
       if (!verdict.ok) throw refused(verdict.why, 'see `beadflow status <bead>` for who must decide what');
     },
     handler: async (raw: unknown): Promise<DecisionResult> => {
       const d = admitted(readDecision(raw, approve, UPDATE_INTAKE));
-      const received = interp.receiveDecision(d, Date.now());
+      const received = interp.receive({ type: 'decision', decision: d, at: Date.now() });
+      inbox.add(received.due);
       hooks.changed();
       if (!received.accepted) throw refused(received.why ?? 'refused');
       return answer(d, approve ? 'approved' : 'rejected');
@@ -116,14 +120,15 @@ export function setupDecisionHandlers(
     overrideUpdate,
     async (raw: OverridePayload) => {
       const o = admitted(readOverride(raw, UPDATE_INTAKE));
-      const received = interp.receiveOverride(o, Date.now());
+      const received = interp.receive({ type: 'override', override: o, at: Date.now() });
+      inbox.add(received.due);
       hooks.changed();
       if (!received.accepted) throw refused(received.why ?? 'refused');
       return answer(o, o.action);
     },
     {
       validator: (raw: OverridePayload) => {
-        const verdict = interp.checkOverride(admitted(readOverride(raw, UPDATE_INTAKE)));
+        const verdict = interp.judge({ override: admitted(readOverride(raw, UPDATE_INTAKE)) });
         if (!verdict.ok) throw refused(verdict.why, 'overrides apply to escalated beads only, by the CEO');
       },
       description: 'CEO override of an escalated bead: retry, goto, continue or abort',

@@ -1,9 +1,10 @@
 /**
  * The shell's side of each Step: run an agent turn, wait for a decision, sleep a backoff — each
- * raced against the node's durable deadline. Timers and activities only; no rules live here.
+ * raced against the node's durable deadline — and report what happened to the interpreter as an
+ * event. Timers and activities only; no rules live here, and no interpreter state is read: the
+ * Step carries everything a turn needs.
  */
 import {
-  ActivityCancellationType,
   ActivityFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
@@ -15,87 +16,60 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/types';
-import type { ResolvedNode } from '../dsl/types';
 import { TimeoutType } from '@temporalio/common';
-import { priorityKey } from '../shared/priority';
-import type { Interpreter, Step } from '../interpreter';
-import { buildTurnInput, nodeByKey } from '../interpreter';
+import type { Interpreter, Step, TurnPlan } from '../interpreter';
 import type { AgentTurnResult } from '../shared/agent';
-import type { Bead, RunOptions } from '../shared/bead';
-import { roleTaskQueue } from '../shared/roles';
+import type { Bead } from '../shared/bead';
+import type { CompiledRunOptions } from '../shared/run-options';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import type { CommitNodes } from './commit-node';
-import { NON_RETRYABLE } from '../shared/errors';
 import { withWorkspace } from './bead-workspace';
 import { agentLoop } from './agent-loop';
 import { METRICS } from '../shared/metrics';
 import { recordSeconds, recordTurn } from './metrics';
 import { inSpan } from './spans';
+import { agentTurnOptions } from './activity-options';
+import type { Inbox } from './inbox';
 
 /** Model agents' turns run as an agentLoop child; runs recorded before it never started one. */
 const AGENT_LOOP_PATCH = 'agent-loop';
 
 type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string; noWorkerAfterMs?: number };
+type TurnStep = Extract<Step, { kind: 'turn' | 'commit' }>;
+/** What a turn needs to run: the cursor and node it is for, and its plan. */
+type TurnRun = { cursor: string; node: string; role: string; deadline: number; plan: TurnPlan };
 
 /** The turn waited its role_wait and no worker of the role picked it up. */
 function noWorkerPickedUp(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
 }
 
-const DEFAULT_TURN_TIMEOUT_MS = 2 * 60 * 60_000;
-
 export class Effects {
   constructor(
     private readonly interp: Interpreter,
     private readonly bead: Bead,
-    private readonly options: RunOptions,
+    private readonly options: CompiledRunOptions,
+    /** Accepted decisions not applied yet, filled by the message handlers. */
+    private readonly inbox: Inbox,
     /** Commit nodes (lock + git) and the bead's worktree; none = commits run as plain turns (tests). */
     private readonly commits?: CommitNodes,
   ) {}
 
-  private agents(node: ResolvedNode, role: string, deadline: number): AgentActivities {
-    const remaining = remainingMs(deadline);
-    const roleWaitMs = node.roleWaitMs ?? 0;
-    return proxyActivities<AgentActivities>({
-      taskQueue: roleTaskQueue(role, this.options.roleQueuePrefix),
-      summary: `${node.key} · ${role}`,
-      priority: { priorityKey: priorityKey(this.bead.priority) },
-      ...(roleWaitMs > 0 ? { scheduleToStartTimeout: roleWaitMs } : {}),
-      // The node's deadline bounds the turn; the timer below cancels it, this is the backstop.
-      startToCloseTimeout: Math.max(1_000, Math.min(remaining ?? DEFAULT_TURN_TIMEOUT_MS, DEFAULT_TURN_TIMEOUT_MS)),
-      heartbeatTimeout: this.options.heartbeatTimeoutMs ?? 30_000,
-      cancellationType: ActivityCancellationType.TRY_CANCEL,
-      retry: {
-        initialInterval: 1_000,
-        backoffCoefficient: 2,
-        maximumInterval: 30_000,
-        maximumAttempts: this.options.turnRetryAttempts ?? 5,
-        nonRetryableErrorTypes: [...NON_RETRYABLE.agentTurn],
-      },
-    });
-  }
-
   /** Starts the turn in its own scope so a deadline or a person's decision can cancel it. */
-  private startTurn(
-    cursorId: string,
-    role: string,
-    deadline: number,
-  ): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
-    const cursor = this.interp.state.cursors.find((c) => c.id === cursorId)!;
-    const node = nodeByKey(this.interp.def, cursor.node);
-    const input = withWorkspace(
-      buildTurnInput(this.interp.state, this.bead, node, cursor, this.commits?.workspace?.worktree),
-      this.commits?.workspace,
-    );
+  private startTurn(turn: TurnRun): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
+    const ws = this.commits?.workspace;
+    const input = withWorkspace({ ...turn.plan.input, worktree: ws?.worktree }, ws);
     input.canLoop = true;
-    this.interp.turnStarted(cursorId);
     let result: Settled | undefined;
     const scope = new CancellationScope();
     const startedAt = Date.now();
+    const agents = proxyActivities<AgentActivities>(
+      agentTurnOptions({ ...turn, roleWaitMs: turn.plan.roleWaitMs }, this.bead.priority, this.options),
+    );
     scope
       .run(async () => {
-        const first = await this.agents(node, role, deadline).agentTurn(input);
-        return first.loop ? this.runLoop(first, node, cursor, deadline) : first;
+        const first = await agents.agentTurn(input);
+        return first.loop ? this.runLoop(first, turn) : first;
       })
       .then(
         (value) => (result = { ok: true, value }),
@@ -112,35 +86,25 @@ export class Effects {
   }
 
   /** The turn's model calls and tool calls, each durable, on the host that prepared the worktree. */
-  private async runLoop(
-    first: AgentTurnResult,
-    node: ResolvedNode,
-    cursor: { id: string; attempt: number; dispatch: number },
-    deadline: number,
-  ): Promise<AgentTurnResult> {
+  private async runLoop(first: AgentTurnResult, turn: TurnRun): Promise<AgentTurnResult> {
     patched(AGENT_LOOP_PATCH);
-    const dispatchIndex = this.interp.state.nodeDispatches[node.key] ?? 0;
     return executeChild(agentLoop, {
-      workflowId: `${this.bead.id}/turn/${node.key}/${dispatchIndex}.${cursor.attempt}.${cursor.dispatch}.${cursor.id}`,
+      workflowId: `${this.bead.id}/turn/${turn.node}/${turn.plan.dispatchIndex}.${turn.plan.input.attempt}.${turn.plan.input.dispatch}.${turn.cursor}`,
       args: [
         {
           beadId: this.bead.id,
-          node: node.key,
+          node: turn.node,
           plan: first.loop!,
           heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
-          ...(deadline > 0 && Number.isFinite(deadline) ? { deadline } : {}),
+          ...(turn.deadline > 0 && Number.isFinite(turn.deadline) ? { deadline: turn.deadline } : {}),
         },
       ],
-      staticSummary: `${node.key} · ${first.loop!.model}`,
+      staticSummary: `${turn.node} · ${first.loop!.model}`,
       cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
     });
   }
 
-  private nodeOf(cursorId: string): ResolvedNode {
-    return nodeByKey(this.interp.def, this.interp.state.cursors.find((c) => c.id === cursorId)!.node);
-  }
-
-  async turn(step: Extract<Step, { kind: 'turn' | 'commit' }>): Promise<Step> {
+  async turn(step: TurnStep): Promise<Step> {
     const attrs = {
       'beadflow.bead': this.bead.id,
       'beadflow.node': step.node,
@@ -150,15 +114,15 @@ export class Effects {
     return inSpan(`turn ${step.node}`, attrs, () => this.runTurn(step));
   }
 
-  private async runTurn(step: Extract<Step, { kind: 'turn' | 'commit' }>): Promise<Step> {
-    const turn = this.startTurn(step.cursor, step.role, step.deadline);
+  private async runTurn(step: TurnStep): Promise<Step> {
+    const turn = this.startTurn({ ...step, plan: step });
     const done = await waitUntil(() => turn.settled() !== undefined, remainingMs(step.deadline));
     if (!done) {
       turn.scope.cancel();
       recordTurn(step.role, 'timeout', Date.now() - turn.startedAt);
-      return this.interp.timedOut(step.cursor, Date.now());
+      return this.interp.apply({ type: 'deadline', cursor: step.cursor, at: Date.now() });
     }
-    return this.settle(step.cursor, turn.settled()!, turn.startedAt);
+    return this.settle(step, turn.settled()!, turn.startedAt);
   }
 
   /** A commit node: take the repository's lock, commit and push, release (src/workflows/commit-node.ts). */
@@ -169,15 +133,14 @@ export class Effects {
 
   private async runCommit(step: Extract<Step, { kind: 'commit' }>): Promise<Step> {
     if (!this.commits) return this.turn(step);
-    this.interp.turnStarted(step.cursor);
     const startedAt = Date.now();
     try {
-      const outcome = await this.commits.run(step, nodeByKey(this.interp.def, step.node).leaseMs);
-      if (outcome.kind === 'timeout') return this.interp.timedOut(step.cursor, Date.now());
-      return this.interp.turnFinished(step.cursor, outcome.result, startedAt, Date.now());
+      const outcome = await this.commits.run(step, step.leaseMs);
+      if (outcome.kind === 'timeout') return this.interp.apply({ type: 'deadline', cursor: step.cursor, at: Date.now() });
+      return this.interp.apply({ type: 'turnDone', cursor: step.cursor, result: outcome.result, startedAt, at: Date.now() });
     } catch (err) {
       if (isCancellation(err)) throw err;
-      return this.interp.turnErrored(step.cursor, innermostMessage(err), startedAt, Date.now());
+      return this.interp.apply({ type: 'turnFailed', cursor: step.cursor, message: innermostMessage(err), startedAt, at: Date.now() });
     }
   }
 
@@ -188,53 +151,46 @@ export class Effects {
   }
 
   private async awaitApproval(step: Extract<Step, { kind: 'approval' }>): Promise<Step> {
-    const cursor = this.interp.state.cursors.find((c) => c.id === step.cursor)!;
-    const turn = step.agentReview ? this.startTurn(step.cursor, step.role, step.deadline) : undefined;
-    const ready = () => !!cursor.pendingDecision || turn?.settled() !== undefined;
+    const review = step.review;
+    const turn = step.agentReview && review ? this.startTurn({ ...step, plan: review }) : undefined;
+    const ready = () => this.inbox.has(step.cursor) || turn?.settled() !== undefined;
     const waitStarted = Date.now();
     const done = await waitUntil(ready, remainingMs(step.deadline));
     const waited = (outcome: string) => recordSeconds(METRICS.approvalWaitSeconds, Date.now() - waitStarted, { node: step.node, outcome });
     if (!done) {
       turn?.scope.cancel();
       waited('timeout');
-      return this.interp.timedOut(step.cursor, Date.now());
+      return this.interp.apply({ type: 'deadline', cursor: step.cursor, at: Date.now() });
     }
-    if (cursor.pendingDecision) {
+    if (this.inbox.take(step.cursor)) {
       turn?.scope.cancel();
       waited('decided');
-      return this.interp.applyDecision(step.cursor, Date.now());
+      return this.interp.apply({ type: 'decisionDue', cursor: step.cursor, at: Date.now() });
     }
     waited('reviewed');
-    return this.settle(step.cursor, turn!.settled()!, turn!.startedAt);
+    return this.settle(step, turn!.settled()!, turn!.startedAt);
   }
 
   async backoff(step: Extract<Step, { kind: 'backoff' }>): Promise<Step> {
     const remaining = remainingMs(step.deadline);
     if (remaining !== undefined && remaining <= step.ms) {
       if (remaining > 0) await sleep(remaining);
-      return this.interp.timedOut(step.cursor, Date.now());
+      return this.interp.apply({ type: 'deadline', cursor: step.cursor, at: Date.now() });
     }
     await sleep(step.ms);
-    return this.interp.backoffElapsed(step.cursor, Date.now());
+    return this.interp.apply({ type: 'backoffDone', cursor: step.cursor, at: Date.now() });
   }
 
-  private settle(cursorId: string, settled: Settled, startedAt: number): Step {
+  private settle(step: { cursor: string; role: string }, settled: Settled, startedAt: number): Step {
     const now = Date.now();
-    if (!settled.ok && settled.noWorkerAfterMs !== undefined) {
-      const node = this.nodeOf(cursorId);
-      // A reviewer nobody runs leaves the decision to a person when the node allows one.
-      if (!(node.type === 'approval' && node.approval?.mode === 'any'))
-        return this.interp.noWorkerForRole(cursorId, settled.noWorkerAfterMs, now);
+    if (!settled.ok) {
+      const { message, noWorkerAfterMs } = settled;
+      // A turn no worker picked up never ran: not a turn's error in the metrics.
+      if (noWorkerAfterMs === undefined) recordTurn(step.role, 'error', now - startedAt);
+      return this.interp.apply({ type: 'turnFailed', cursor: step.cursor, message, startedAt, noWorkerAfterMs, at: now });
     }
-    recordTurn(
-      this.nodeOf(cursorId).role,
-      settled.ok ? settled.value.outcome : 'error',
-      now - startedAt,
-      settled.ok ? settled.value.usage : undefined,
-    );
-    if (settled.ok) this.commits?.recordTurn(settled.value);
-    return settled.ok
-      ? this.interp.turnFinished(cursorId, settled.value, startedAt, now)
-      : this.interp.turnErrored(cursorId, settled.message, startedAt, now);
+    recordTurn(step.role, settled.value.outcome, now - startedAt, settled.value.usage);
+    this.commits?.recordTurn(settled.value);
+    return this.interp.apply({ type: 'turnDone', cursor: step.cursor, result: settled.value, startedAt, at: now });
   }
 }

@@ -5,8 +5,11 @@
  */
 import { ParentClosePolicy, condition, getExternalWorkflowHandle, patched, startChild } from '@temporalio/workflow';
 import type { AppliedPersonDecision, Interpreter, Override, Step } from '../interpreter';
+import { OVERRIDE_DUE } from '../interpreter';
+import type { Inbox } from './inbox';
 import { CEO_DECISION_DEFINITION, ceoDecisionBead } from '../interpreter/ceo-decision';
-import type { Bead, RunOptions } from '../shared/bead';
+import type { Bead } from '../shared/bead';
+import type { CompiledRunOptions } from '../shared/run-options';
 import type { BeadResult } from './bead';
 import { cancelSignal } from './messages';
 import { innermostMessage } from './waits';
@@ -34,14 +37,15 @@ export function overrideFromChild(childId: string, end: ChildEnd): Override | un
 export async function awaitOverride(
   interp: Interpreter,
   bead: Bead,
-  options: RunOptions,
+  options: CompiledRunOptions,
+  inbox: Inbox,
   step: Extract<Step, { kind: 'escalated' }>,
 ): Promise<Step> {
   let childId: string | undefined;
   let childEnd: ChildEnd | undefined;
-  if (interp.def.escalation.childBead && !step.record.childBeadId && patched(CEO_CHILD_BEAD_PATCH)) {
+  if (step.child && patched(CEO_CHILD_BEAD_PATCH)) {
     const decides = patched(CEO_CHILD_DECIDES_PATCH);
-    const seq = decides ? (interp.state.escalationSeq ?? 1) : interp.state.history.filter((h) => h.kind === 'escalation').length;
+    const seq = decides ? step.child.seq : step.child.legacySeq;
     const child = ceoDecisionBead(bead, step.record, seq);
     const handle = await startChild('beadWorkflow', {
       workflowId: child.id,
@@ -49,7 +53,7 @@ export async function awaitOverride(
       // The decision outlives this run if the CEO takes a while and the parent continues as new.
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
-    interp.escalationChildStarted(child.id);
+    interp.receive({ type: 'escalationChild', beadId: child.id, at: Date.now() });
     if (decides) {
       childId = child.id;
       handle.result().then(
@@ -59,17 +63,18 @@ export async function awaitOverride(
     }
   }
   for (;;) {
-    await condition(() => !!interp.state.pendingOverride || childEnd !== undefined);
-    if (interp.state.pendingOverride || !childId || !childEnd) break;
+    await condition(() => inbox.has(OVERRIDE_DUE) || childEnd !== undefined);
+    if (inbox.has(OVERRIDE_DUE) || !childId || !childEnd) break;
     const fromChild = overrideFromChild(childId, childEnd);
-    const received = fromChild ? interp.receiveOverride(fromChild, Date.now()) : { accepted: false };
+    const received = fromChild ? interp.receive({ type: 'override', override: fromChild, at: Date.now() }) : { accepted: false };
     childEnd = undefined;
     if (received.accepted) break;
     // The child ended without a usable decision (cancelled, refused): the CEO decides on the parent directly.
     childId = undefined;
   }
-  const next = interp.applyOverride(Date.now());
-  if (childId) await closeChild(childId, interp.state.escalation?.resolution ?? 'resolved');
+  inbox.take(OVERRIDE_DUE);
+  const next = interp.apply({ type: 'overrideDue', at: Date.now() });
+  if (childId) await closeChild(childId, step.record.resolution ?? 'resolved');
   return next;
 }
 

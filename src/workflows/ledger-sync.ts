@@ -17,29 +17,18 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { NON_RETRYABLE } from '../shared/errors';
 import type { ResolvedDefinition } from '../dsl/types';
 import type { HistoryEntry, Interpreter } from '../interpreter';
 import type { BeadProgress, LedgerActivities } from '../ledger/progress';
 import { executionSnapshot, ledgerBead, takeBatch } from '../ledger/progress';
-import type { Bead, RunOptions } from '../shared/bead';
+import type { Bead } from '../shared/bead';
+import type { CompiledRunOptions } from '../shared/run-options';
+import { ledgerOptions } from './activity-options';
 
 export const LEDGER_PATCH = 'beadflow-ledger-sync';
-export const DEFAULT_LEDGER_FLUSH_MS = 10_000;
-export const DEFAULT_LEDGER_RETRY_MAX_MS = 30_000;
-
-/** The write activity: unlimited attempts (Temporal's default), capped backoff. */
-export function ledgerActivities(retryMaxIntervalMs = DEFAULT_LEDGER_RETRY_MAX_MS): LedgerActivities {
-  return proxyActivities<LedgerActivities>({
-    startToCloseTimeout: '1 minute',
-    retry: {
-      initialInterval: Math.min(500, retryMaxIntervalMs),
-      backoffCoefficient: 2,
-      maximumInterval: retryMaxIntervalMs,
-      // A batch the database refuses (bad data) is dropped, not retried forever.
-      nonRetryableErrorTypes: [...NON_RETRYABLE.ledger],
-    },
-  });
+/** The write activity (options in activity-options.ts). */
+export function ledgerActivities(retryMaxIntervalMs?: number): LedgerActivities {
+  return proxyActivities<LedgerActivities>(ledgerOptions(retryMaxIntervalMs));
 }
 
 export interface CatchUpInput {
@@ -66,12 +55,12 @@ export class LedgerSync {
     private readonly interp: Interpreter,
     private readonly bead: Bead,
     private readonly definition: ResolvedDefinition,
-    private readonly options: RunOptions,
+    private readonly options: CompiledRunOptions,
     /** Seq the previous run (continue-as-new) already sent or handed off; 0 for a fresh bead. */
     coveredSeq: number,
   ) {
     this.enabled = patched(LEDGER_PATCH);
-    this.activities = ledgerActivities(options.ledger?.retryMaxIntervalMs);
+    this.activities = ledgerActivities(options.ledger.retryMaxIntervalMs);
     this.seen = coveredSeq;
   }
 
@@ -103,10 +92,7 @@ export class LedgerSync {
   async settle(): Promise<void> {
     if (!this.enabled || this.closed) return;
     this.notify();
-    const flushed = await condition(
-      () => !this.dirty && !this.inFlight && this.pending.length === 0,
-      this.options.ledger?.flushTimeoutMs ?? DEFAULT_LEDGER_FLUSH_MS,
-    );
+    const flushed = await condition(() => !this.dirty && !this.inFlight && this.pending.length === 0, this.options.ledger.flushTimeoutMs);
     this.closed = true;
     if (!flushed) await this.handOff();
   }
@@ -169,7 +155,7 @@ export class LedgerSync {
       try {
         await startChild('ledgerCatchUp', {
           workflowId: `ledger-catchup-${info.firstExecutionRunId}-${this.seen}-${i}`,
-          args: [{ batches: batches.slice(i, i + 4), retryMaxIntervalMs: this.options.ledger?.retryMaxIntervalMs } satisfies CatchUpInput],
+          args: [{ batches: batches.slice(i, i + 4), retryMaxIntervalMs: this.options.ledger.retryMaxIntervalMs } satisfies CatchUpInput],
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });
       } catch (err) {

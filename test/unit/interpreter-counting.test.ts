@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Interpreter } from '../../src/interpreter';
-import { drive } from '../fixtures/drive';
+import { drive, testBead } from '../fixtures/drive';
 import { definition, node } from '../fixtures/definitions';
 
 // a ⇄ b loop: b fails back to a until it succeeds.
@@ -33,8 +33,12 @@ describe('counting', () => {
     assert.equal(ok.interp.state.status, 'completed');
     const stuck = drive(loop({ maxHops: 2 }, { maxCycles: 10 }), { b: ['failure', 'success'] });
     assert.equal(stuck.interp.state.escalation?.reason, 'hops');
-    stuck.interp.receiveOverride({ by: 'CEO', action: 'retry' }, 5_000);
-    const resumed = drive(stuck.interp.def, { b: ['success'] }, { interp: stuck.interp, from: stuck.interp.applyOverride(5_001) });
+    stuck.interp.receive({ type: 'override', override: { by: 'CEO', action: 'retry' }, at: 5_000 });
+    const resumed = drive(
+      stuck.interp.def,
+      { b: ['success'] },
+      { interp: stuck.interp, from: stuck.interp.apply({ type: 'overrideDue', at: 5_001 }) },
+    );
     assert.equal(resumed.interp.state.status, 'completed');
   });
 
@@ -62,8 +66,7 @@ describe('counting', () => {
       ],
       { maxHops: 1 },
     );
-    const interp = new Interpreter(def, 'old');
-    interp.hopsCountRedispatches = true;
+    const interp = new Interpreter(def, testBead('old'), undefined, { hopsCountRedispatches: true });
     const { turns } = drive(def, { a: ['redispatch', 'redispatch', 'success'] }, { interp });
     assert.deepEqual(turns, ['a:redispatch', 'a:redispatch']);
     assert.equal(interp.state.status, 'failed');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Interpreter } from '../../src/interpreter';
 import { bugLike, definition, node } from '../fixtures/definitions';
-import { drive } from '../fixtures/drive';
+import { branchSteps, drive, testBead } from '../fixtures/drive';
 
 describe('interpreter: walking the DAG', () => {
   test('a bead with no scenario completes through every node in order', () => {
@@ -53,17 +53,23 @@ describe('interpreter: walking the DAG', () => {
 
 describe('interpreter: attempts (Loom never enforced max_attempts)', () => {
   test('failures retry with growing backoff up to max_attempts, then the escalated edge ends the run as escalated', () => {
-    const interp = new Interpreter(bugLike(), 'b');
+    const interp = new Interpreter(bugLike(), testBead('b'));
     const backoffs: number[] = [];
-    let step = interp.begin(0);
+    let step = interp.apply({ type: 'begin', at: 0 });
     let turns = 0;
     while (step.kind !== 'end') {
       if (step.kind === 'turn') {
         turns++;
-        step = interp.turnFinished(step.cursor, { outcome: 'failure', summary: 'nope', agent: 'x' }, 0, 1);
+        step = interp.apply({
+          type: 'turnDone',
+          cursor: step.cursor,
+          result: { outcome: 'failure', summary: 'nope', agent: 'x' },
+          startedAt: 0,
+          at: 1,
+        });
       } else if (step.kind === 'backoff') {
         backoffs.push(step.ms);
-        step = interp.backoffElapsed(step.cursor, 2);
+        step = interp.apply({ type: 'backoffDone', cursor: step.cursor, at: 2 });
       } else assert.fail(`unexpected ${step.kind}`);
     }
     assert.equal(turns, 3, 'exactly max_attempts turns');
@@ -96,9 +102,16 @@ describe('interpreter: attempts (Loom never enforced max_attempts)', () => {
     assert.equal(run.last.kind, 'escalated');
     assert.equal(run.interp.state.status, 'escalated');
     assert.deepEqual(run.interp.state.escalation?.options, ['retry', 'goto', 'continue', 'abort']);
-    assert.equal(run.interp.receiveOverride({ by: 'Product Manager', action: 'retry' }, 5).accepted, false, 'only the CEO overrides');
-    assert.equal(run.interp.receiveOverride({ by: 'CEO', action: 'retry', reason: 'try again' }, 5).accepted, true);
-    const next = run.interp.applyOverride(6);
+    assert.equal(
+      run.interp.receive({ type: 'override', override: { by: 'Product Manager', action: 'retry' }, at: 5 }).accepted,
+      false,
+      'only the CEO overrides',
+    );
+    assert.equal(
+      run.interp.receive({ type: 'override', override: { by: 'CEO', action: 'retry', reason: 'try again' }, at: 5 }).accepted,
+      true,
+    );
+    const next = run.interp.apply({ type: 'overrideDue', at: 6 });
     assert.deepEqual(next.kind === 'turn' && [next.node, next.attempt], ['a', 1]);
     const done = drive(def, { a: ['success'] }, { interp: run.interp, from: next });
     assert.equal(done.last.kind === 'end' && done.last.status, 'completed');
@@ -116,19 +129,26 @@ describe('interpreter: cycles', () => {
 
   test('override goto gives the target fresh cycles; continue takes the success route; abort ends aborted', () => {
     const run = drive(bugLike(), { pm_review: ['rejected'] });
-    assert.equal(run.interp.receiveOverride({ by: 'ceo', action: 'goto', node: 'nowhere' }, 1).accepted, false);
-    assert.equal(run.interp.receiveOverride({ by: 'ceo', action: 'goto', node: 'apply_fix' }, 1).accepted, true);
-    const step = run.interp.applyOverride(2);
+    assert.equal(run.interp.receive({ type: 'override', override: { by: 'ceo', action: 'goto', node: 'nowhere' }, at: 1 }).accepted, false);
+    assert.equal(
+      run.interp.receive({ type: 'override', override: { by: 'ceo', action: 'goto', node: 'apply_fix' }, at: 1 }).accepted,
+      true,
+    );
+    const step = run.interp.apply({ type: 'overrideDue', at: 2 });
     assert.equal(step.kind === 'turn' && step.node, 'apply_fix');
 
     const again = drive(bugLike(), { pm_review: ['rejected'] });
-    again.interp.receiveOverride({ by: 'CEO', action: 'continue' }, 1);
-    const cont = again.interp.applyOverride(2);
+    again.interp.receive({ type: 'override', override: { by: 'CEO', action: 'continue' }, at: 1 });
+    const cont = again.interp.apply({ type: 'overrideDue', at: 2 });
     assert.equal(cont.kind === 'turn' && cont.node, 'apply_fix', 'pm_review success fallback route');
 
     const third = drive(bugLike(), { pm_review: ['rejected'] });
-    third.interp.receiveOverride({ by: 'CEO', action: 'abort', reason: 'not worth it' }, 1);
-    assert.deepEqual(third.interp.applyOverride(2), { kind: 'end', status: 'aborted', reason: 'aborted by CEO: not worth it' });
+    third.interp.receive({ type: 'override', override: { by: 'CEO', action: 'abort', reason: 'not worth it' }, at: 1 });
+    assert.deepEqual(third.interp.apply({ type: 'overrideDue', at: 2 }), {
+      kind: 'end',
+      status: 'aborted',
+      reason: 'aborted by CEO: not worth it',
+    });
   });
 });
 
@@ -158,24 +178,33 @@ describe('interpreter: timeouts', () => {
   });
 
   test('entering a node sets a whole-node deadline', () => {
-    const interp = new Interpreter(bugLike({ investigate: { timeoutMs: 60_000 } }), 'b');
-    const step = interp.begin(1_000);
+    const interp = new Interpreter(bugLike({ investigate: { timeoutMs: 60_000 } }), testBead('b'));
+    const step = interp.apply({ type: 'begin', at: 1_000 });
     assert.equal(step.kind === 'turn' && step.deadline, 61_000);
   });
 });
 
 describe('interpreter: redispatch', () => {
   test('redispatch twice then success: same node, accumulated context, counted', () => {
-    const interp = new Interpreter(bugLike(), 'b');
-    let step = interp.begin(0);
+    const interp = new Interpreter(bugLike(), testBead('b'));
+    let step = interp.apply({ type: 'begin', at: 0 });
     for (const outcome of ['redispatch', 'redispatch'] as const) {
-      interp.turnStarted('main');
-      step = interp.turnFinished('main', { outcome, summary: `more ${outcome}`, agent: 'x' }, 0, 1);
+      step = interp.apply({
+        type: 'turnDone',
+        cursor: 'main',
+        result: { outcome, summary: `more ${outcome}`, agent: 'x' },
+        startedAt: 0,
+        at: 1,
+      });
       assert.equal(step.kind === 'turn' && step.node, 'investigate');
     }
     assert.equal(step.kind === 'turn' && step.dispatch, 3);
     assert.equal(interp.state.cursors[0].context.length, 2);
-    assert.equal(interp.state.dispatchCount, 2, 'redispatches count as dispatches');
+    assert.equal(
+      interp.state.dispatchCount,
+      3,
+      'redispatches count as dispatches, each when the interpreter issues it (the third is issued)',
+    );
     assert.equal(interp.state.hops, 0, 'and no longer spend max_hops (transitions do)');
   });
 
@@ -194,19 +223,33 @@ describe('interpreter: approvals from people', () => {
     const run = drive(humanOnly(), {});
     assert.equal(run.last.kind, 'approval');
     assert.equal(run.interp.state.status, 'waiting_approval');
-    assert.equal(run.interp.receiveDecision({ approve: true, by: 'mallory', reason: 'x', source: 'person' }, 1).accepted, false);
     assert.equal(
-      run.interp.receiveDecision({ approve: false, by: 'PM', reason: 'redo', requestId: 'r1', source: 'person' }, 2).accepted,
+      run.interp.receive({ type: 'decision', decision: { approve: true, by: 'mallory', reason: 'x', source: 'person' }, at: 1 }).accepted,
+      false,
+    );
+    assert.equal(
+      run.interp.receive({
+        type: 'decision',
+        decision: { approve: false, by: 'PM', reason: 'redo', requestId: 'r1', source: 'person' },
+        at: 2,
+      }).accepted,
       true,
     );
     assert.equal(
-      run.interp.receiveDecision({ approve: false, by: 'PM', reason: 'redo', requestId: 'r1', source: 'person' }, 3).accepted,
+      run.interp.receive({
+        type: 'decision',
+        decision: { approve: false, by: 'PM', reason: 'redo', requestId: 'r1', source: 'person' },
+        at: 3,
+      }).accepted,
       false,
     );
-    const next = run.interp.applyDecision('main', 4);
+    const next = run.interp.apply({ type: 'decisionDue', cursor: 'main', at: 4 });
     assert.equal(next.kind === 'turn' && next.node, 'investigate');
     assert.equal(run.interp.state.feedback, 'pm_review rejected by PM: redo');
-    assert.equal(run.interp.receiveDecision({ approve: true, by: 'alice', reason: 'late', source: 'person' }, 5).accepted, false);
+    assert.equal(
+      run.interp.receive({ type: 'decision', decision: { approve: true, by: 'alice', reason: 'late', source: 'person' }, at: 5 }).accepted,
+      false,
+    );
     const ignored = run.interp.state.history.filter((h) => h.kind === 'ignored').map((h) => h.summary);
     assert.equal(ignored.length, 3);
     assert.match(ignored[0], /refused: mallory may not decide/);
@@ -216,11 +259,14 @@ describe('interpreter: approvals from people', () => {
 
   test('a person cannot decide an agent-only approval', () => {
     const def = bugLike({ pm: { approval: { approvers: [], mode: 'agent' } } });
-    const interp = new Interpreter(def, 'b');
-    interp.begin(0);
-    interp.turnFinished('main', { outcome: 'success', summary: '', agent: 'x' }, 0, 0);
+    const interp = new Interpreter(def, testBead('b'));
+    interp.apply({ type: 'begin', at: 0 });
+    interp.apply({ type: 'turnDone', cursor: 'main', result: { outcome: 'success', summary: '', agent: 'x' }, startedAt: 0, at: 0 });
     assert.equal(interp.state.status, 'waiting_approval');
-    assert.equal(interp.receiveDecision({ approve: true, by: 'PM', reason: '', source: 'person' }, 1).accepted, false);
+    assert.equal(
+      interp.receive({ type: 'decision', decision: { approve: true, by: 'PM', reason: '', source: 'person' }, at: 1 }).accepted,
+      false,
+    );
   });
 });
 
@@ -247,50 +293,70 @@ describe('interpreter: parallel fork and merge', () => {
     );
 
   test('branches start together and the merge continues when all arrive', () => {
-    const interp = new Interpreter(forkDef(), 'b');
-    const fork = interp.begin(0);
+    const interp = new Interpreter(forkDef(), testBead('b'));
+    const fork = interp.apply({ type: 'begin', at: 0 });
     assert.deepEqual(fork.kind === 'fork' && fork.branches, ['left', 'right']);
-    const steps = interp.startBranches('main', 1);
+    const steps = branchSteps(interp.apply({ type: 'fork', cursor: 'main', at: 1 }));
     assert.deepEqual(
       steps.map((s) => s.kind === 'turn' && s.node),
       ['left', 'right'],
     );
     const arrivals = steps.map((s) =>
-      interp.turnFinished((s as { cursor: string }).cursor, { outcome: 'success', summary: 'ok', agent: 'x' }, 1, 2),
+      interp.apply({
+        type: 'turnDone',
+        cursor: (s as { cursor: string }).cursor,
+        result: { outcome: 'success', summary: 'ok', agent: 'x' },
+        startedAt: 1,
+        at: 2,
+      }),
     );
     assert.deepEqual(
       arrivals.map((a) => a.kind),
       ['arrived', 'arrived'],
     );
-    const next = interp.branchesJoined(
-      'main',
-      [
+    const next = interp.apply({
+      type: 'joined',
+      cursor: 'main',
+      results: [
         { branch: 'split/left', failed: false, summary: '' },
         { branch: 'split/right', failed: false, summary: '' },
       ],
-      3,
-    );
+      at: 3,
+    });
     assert.equal(next.kind === 'turn' && next.node, 'after');
     assert.equal(interp.state.cursors.length, 1);
   });
 
   test('a failed branch is reported by the merge, which escalates without a failure route', () => {
-    const interp = new Interpreter(forkDef(), 'b');
-    interp.begin(0);
-    const [, right] = interp.startBranches('main', 1);
+    const interp = new Interpreter(forkDef(), testBead('b'));
+    interp.apply({ type: 'begin', at: 0 });
+    const [, right] = branchSteps(interp.apply({ type: 'fork', cursor: 'main', at: 1 }));
     const r = right as { cursor: string };
-    let step = interp.turnFinished(r.cursor, { outcome: 'failure', summary: 'bad', agent: 'x' }, 1, 2);
+    let step = interp.apply({
+      type: 'turnDone',
+      cursor: r.cursor,
+      result: { outcome: 'failure', summary: 'bad', agent: 'x' },
+      startedAt: 1,
+      at: 2,
+    });
     while (step.kind === 'backoff')
-      step = interp.turnFinished(interp.backoffElapsed(r.cursor, 3) && r.cursor, { outcome: 'failure', summary: 'bad', agent: 'x' }, 1, 2);
+      step = interp.apply({
+        type: 'turnDone',
+        cursor: interp.apply({ type: 'backoffDone', cursor: r.cursor, at: 3 }) && r.cursor,
+        result: { outcome: 'failure', summary: 'bad', agent: 'x' },
+        startedAt: 1,
+        at: 2,
+      });
     assert.deepEqual(step, { kind: 'arrived', cursor: 'split/right', node: 'join', failed: true });
-    const next = interp.branchesJoined(
-      'main',
-      [
+    const next = interp.apply({
+      type: 'joined',
+      cursor: 'main',
+      results: [
         { branch: 'split/left', failed: false, summary: '' },
         { branch: 'split/right', failed: true, summary: 'bad' },
       ],
-      4,
-    );
+      at: 4,
+    });
     assert.equal(next.kind, 'escalated');
     assert.match(interp.state.history.filter((h) => h.kind === 'join')[0].summary, /failed branches: split\/right/);
   });

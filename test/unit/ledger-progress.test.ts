@@ -10,6 +10,7 @@ import { Interpreter } from '../../src/interpreter';
 import { parseWorkerArgs } from '../../src/workers/options';
 import type { HistoryEntry } from '../../src/interpreter/types';
 import { definition, node } from '../fixtures/definitions';
+import { testBead } from '../fixtures/drive';
 
 const entry = (seq: number, summary = 'ok'): HistoryEntry => ({ seq, kind: 'move', node: 'a', endedAt: 1000 + seq, summary });
 
@@ -51,8 +52,8 @@ describe('executionSnapshot', () => {
         ['b', '', 'success'],
       ],
     );
-    const interp = new Interpreter(def, 'bead-1');
-    interp.begin(1_000);
+    const interp = new Interpreter(def, testBead('bead-1'));
+    interp.apply({ type: 'begin', at: 1_000 });
     const snap = executionSnapshot(interp.state, { executionId: 'run-1', runId: 'run-2', startedAt: 900 });
     assert.equal(snap.executionId, 'run-1');
     assert.equal(snap.beadId, 'bead-1');
