@@ -94,8 +94,13 @@ function checkResult(provider: string, result: AgentTurnResult): AgentTurnResult
   if (!(AGENT_OUTCOMES as readonly string[]).includes(result.outcome)) {
     throw malformedResult(provider, `outcome "${String(result.outcome)}" is not one of ${AGENT_OUTCOMES.join(', ')}`);
   }
-  const checked: AgentTurnResult = { outcome: result.outcome, summary: String(result.summary ?? '').slice(0, 4000), agent: result.agent || provider };
-  if (result.followUps === undefined) return result.followUpWarnings?.length ? { ...checked, followUpWarnings: result.followUpWarnings } : checked;
+  const checked: AgentTurnResult = {
+    outcome: result.outcome,
+    summary: String(result.summary ?? '').slice(0, 4000),
+    agent: result.agent || provider,
+  };
+  if (result.followUps === undefined)
+    return result.followUpWarnings?.length ? { ...checked, followUpWarnings: result.followUpWarnings } : checked;
   // Checked again: a provider other than the answer parser may have set them.
   const again = parseFollowUps(result.followUps);
   const warnings = [...(result.followUpWarnings ?? []), ...again.warnings].slice(0, MAX_FOLLOW_UPS + 1);

@@ -31,7 +31,9 @@ export function parseFollowUps(value: unknown): ParsedFollowUps {
   const out: ParsedFollowUps = { followUps: [], warnings: [] };
   if (value === undefined || value === null) return out;
   if (!Array.isArray(value)) {
-    out.warnings.push(`follow_ups: not a list (got ${kind(value)}); write "follow_ups": [{"title": "...", "type": "bug", "priority": "P2"}]`);
+    out.warnings.push(
+      `follow_ups: not a list (got ${kind(value)}); write "follow_ups": [{"title": "...", "type": "bug", "priority": "P2"}]`,
+    );
     return out;
   }
   const seen = new Set<string>();
@@ -61,7 +63,8 @@ function check(entry: unknown): FollowUp | string {
   if (title.length > LIMITS.titleChars) return `"title" is over ${LIMITS.titleChars} characters`;
   let type: string | undefined;
   if (e.type !== undefined && e.type !== null && e.type !== '') {
-    if (typeof e.type !== 'string' || !TYPE_PATTERN.test(e.type.trim())) return `"type" must be a word such as bug, feature or ui, not ${JSON.stringify(e.type)}`;
+    if (typeof e.type !== 'string' || !TYPE_PATTERN.test(e.type.trim()))
+      return `"type" must be a word such as bug, feature or ui, not ${JSON.stringify(e.type)}`;
     type = e.type.trim();
   }
   const priority = priorityOf(e.priority);

@@ -180,7 +180,7 @@ describe('backlog commands', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(
       first.stdout,
-      /imported 1 bead\(s\) .*; 0 already in the ledger .*; 1 deleted \(tombstone\) skipped; 1 line\(s\) unusable/,
+      /imported 1 bead\(s\) .*; 0 updated, 0 unchanged; 1 deleted \(tombstone\) skipped; 1 line\(s\) unusable/,
     );
     assert.match(first.stderr, /warning: .*issues\.jsonl:3: not JSON/);
     const again = await json<{ imported: number; existing: number }>(['bead', 'import', '--from-beads', file]);
@@ -227,7 +227,7 @@ describe('backlog commands', () => {
       ['completed'],
     );
     const again = await cli(['loop', '--task-queue', taskQueue, '--poll', '100ms']);
-    assert.match(again.stdout, /loop stopped \(backlog empty\): started 0/);
+    assert.match(again.stdout, /loop stopped \(backlog empty\): started 0.*; the backlog is empty/);
   });
 
   test('history, executions and analytics read the ledger', async () => {

@@ -237,7 +237,7 @@ describe('writes', () => {
   });
 });
 
-test('backlog order: P0 first, then blocked, in review, in progress, open, then oldest; closed and run beads left out', async () => {
+test('backlog order: blocked, in review, in progress, open, then P0 first, then oldest; closed and run beads left out', async () => {
   const pool = await freshPool();
   const at = (min: number) => new Date(Date.UTC(2025, 0, 1, 0, min));
   const rows: Array<[string, number, string, number]> = [
@@ -257,8 +257,8 @@ test('backlog order: P0 first, then blocked, in review, in progress, open, then 
   await recordProgress(pool, { execution: snapshot(), entries: entries(1, 1), definition: def });
   const next = await nextBacklogBeads(pool, 20, ['p4-open']);
   assert.deepEqual(
-    next.map((b) => b.id),
-    ['p0-open', 'p2-blocked', 'p2-review', 'p2-progress', 'p2-open-old', 'p2-open-new'],
+    next.beads.map((b) => b.id),
+    ['p2-blocked', 'p2-review', 'p2-progress', 'p0-open', 'p2-open-old', 'p2-open-new'],
   );
 });
 
