@@ -8,6 +8,7 @@
 import type { Pool } from 'pg';
 import type { BeadRow, NewBead } from './beads';
 import { getBead, insertBead } from './beads';
+import { jsonParam, text } from './sql';
 import { priorityNumber } from './write-progress';
 
 export type ImportAction =
@@ -22,20 +23,31 @@ export function importAction(incoming: NewBead, existing: BeadRow | undefined, h
   const bdStatus = incoming.status ?? 'open';
   const status = !hasRun || bdStatus === 'closed' ? bdStatus : existing.status;
   const row = {
-    title: incoming.title,
-    description: incoming.description ?? '',
-    type: incoming.type ?? '',
+    title: clean(incoming.title),
+    description: clean(incoming.description ?? ''),
+    type: clean(incoming.type ?? ''),
     priority: priorityNumber(incoming.priority),
-    labels: incoming.labels ?? [],
-    depends_on: incoming.dependsOn ?? [],
-    metadata: incoming.metadata ?? {},
+    labels: (incoming.labels ?? []).map(clean),
+    depends_on: (incoming.dependsOn ?? []).map(clean),
+    metadata: JSON.parse(jsonParam(incoming.metadata ?? {})) as Record<string, unknown>,
     status,
     closed_at: status === 'closed' ? (existing.closed_at ?? incoming.closedAt ?? new Date()) : null,
   };
   const fields = (Object.keys(row) as Array<keyof typeof row>).filter(
-    (k) => k !== 'closed_at' && JSON.stringify(row[k]) !== JSON.stringify(existing[k]),
+    (k) => k !== 'closed_at' && canonical(row[k]) !== canonical(existing[k]),
   );
   return fields.length ? { kind: 'update', fields, row } : { kind: 'unchanged' };
+}
+
+const clean = (v: string) => text(v) ?? '';
+
+/** JSON with sorted keys: jsonb gives keys back in its own order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 }
 
 export interface ImportSummary {
@@ -63,7 +75,7 @@ export async function importBdBeads(pool: Pool, beads: readonly NewBead[]): Prom
       await pool.query(
         `UPDATE beads SET title = $2, description = $3, type = $4, priority = $5, labels = $6, depends_on = $7, metadata = $8,
            status = $9, closed_at = $10, updated_at = now() WHERE id = $1`,
-        [id, r.title, r.description, r.type, r.priority, r.labels, r.depends_on, JSON.stringify(r.metadata), r.status, r.closed_at],
+        [id, r.title, r.description, r.type, r.priority, r.labels, r.depends_on, jsonParam(r.metadata), r.status, r.closed_at],
       );
       out.updated.push(id);
     } else if (action.kind === 'unchanged') out.unchanged.push(id);
