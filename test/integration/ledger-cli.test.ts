@@ -178,10 +178,7 @@ describe('backlog commands', () => {
     );
     const first = await cli(['bead', 'import', '--from-beads', file]);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(
-      first.stdout,
-      /imported 1 bead\(s\) .*; 0 updated, 0 unchanged; 1 deleted \(tombstone\) skipped; 1 line\(s\) unusable/,
-    );
+    assert.match(first.stdout, /imported 1 bead\(s\) .*; 0 updated, 0 unchanged; 1 deleted \(tombstone\) skipped; 1 line\(s\) unusable/);
     assert.match(first.stderr, /warning: .*issues\.jsonl:3: not JSON/);
     const again = await json<{ imported: number; existing: number }>(['bead', 'import', '--from-beads', file]);
     assert.deepEqual({ imported: again.imported, existing: again.existing }, { imported: 0, existing: 1 });
