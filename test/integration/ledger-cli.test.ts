@@ -419,3 +419,22 @@ describe('errors', () => {
     assert.match(both.stderr, /--active and --escalated exclude each other/);
   });
 });
+
+test('loop --max-iterations: stops with work left, says so, exit 3; the next loop goes on', async () => {
+  for (const n of [1, 2]) {
+    const r = await cli(['bead', 'create', '--title', `Iteration ${n}`, '--type', 'ledgertest', '--id', uniqueId(`iter${n}`)]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const capped = await cli(['loop', '--concurrency', '1', '--max-iterations', '1', '--task-queue', taskQueue, '--poll', '100ms']);
+  assert.equal(capped.code, 3, capped.stderr);
+  assert.match(
+    capped.stdout,
+    /^loop stopped \(max iterations\): started 1, .*stopped after --max-iterations 1 beads with work left in the backlog/m,
+  );
+  const rest = await cli(['loop', '--task-queue', taskQueue, '--poll', '100ms', '--json']);
+  assert.equal(rest.code, 0, rest.stderr);
+  assert.equal((JSON.parse(rest.stdout) as { started: unknown[] }).started.length, 1);
+  const bad = await cli(['loop', '--max-iterations', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--max-iterations must be a whole number of at least 1, not "0"/);
+});

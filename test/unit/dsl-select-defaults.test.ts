@@ -4,13 +4,14 @@
  * without a warning naming both files.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadCatalog, selectDefinition } from '../../src/dsl';
 import { matchTies } from '../../src/dsl/match-ties';
-import { A_TO_END, DEFAULTS_DIR, LOOM_DIR, definition, task } from './dsl-fixtures';
+import { A_TO_END, DEFAULTS_DIR, LOOM_DIR, ROOT, definition, task } from './dsl-fixtures';
 
 const defaults = loadCatalog([DEFAULTS_DIR]);
 const pick = (bead: { labels?: string[]; title?: string }) => selectDefinition(defaults, bead)?.definition.id;
@@ -86,6 +87,19 @@ describe("another project's files", () => {
     assert.equal(s?.definition.id, 'wf-self-improvement');
     assert.match(s?.warning ?? '', /self-improvement \(.*definitions\/self-improvement\.yaml\)/);
     assert.match(s?.warning ?? '', /wf-self-improvement \(.*loom\/self-improvement\.yaml\)/);
+  });
+
+  test('validate weighs files given together: a tie is a match-tie warning at the later file', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'bin/beadflow.js'), 'validate', DEFAULTS_DIR, LOOM_DIR], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /loom\/self-improvement\.yaml:1:1: warning: wf-self-improvement and self-improvement \(.*definitions\/self-improvement\.yaml\) both match label "self-improvement", .* and \d+ more at match priority 200; wf-self-improvement, loaded later, takes those beads/,
+    );
   });
 
   test('the defaults alone tie nowhere', () => {
