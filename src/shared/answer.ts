@@ -35,8 +35,14 @@ export const ANSWER_FORMAT = [
   '{"outcome": "<one of: success, failure, approved, rejected>", "summary": "<what you did or decided, and why>"}',
   "Task nodes answer success or failure; approval and verify nodes answer approved or rejected (a rejection's summary says what must change).",
   'Add "redispatch": true to hand the node back for another turn with your summary as context.',
-  'To file work for later, add "follow_ups": [{"title": "...", "type": "bug|feature|ui|...", "priority": "P0..P4"}] (at most 10).',
 ].join('\n');
+
+/**
+ * Told only to agents whose answers reach the backlog loop with their follow-ups (command agents
+ * and presets); a model agent's turn ends in the workflow, which keeps only outcome and summary.
+ */
+export const FOLLOW_UPS_FORMAT =
+  'To file work for later, add "follow_ups": [{"title": "...", "type": "bug|feature|ui|...", "priority": "P0..P4"}] (at most 10).';
 
 /** Parses text that should be one JSON answer. Reasons are short and say what was wrong. */
 export function parseAnswer(text: string): ParsedAnswer {

@@ -1,6 +1,8 @@
 /** Follow-ups in agents' answers: checked entry by entry, capped, never a reason to refuse the answer. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { loadPersonas } from '../../src/activities/agents/personas';
+import { buildPrompt } from '../../src/activities/agents/prompt';
 import { ScriptedAgent } from '../../src/activities/agents/scripted';
 import { answersIn } from '../../src/client/loop-follow-ups';
 import { parseAnswer } from '../../src/shared/answer';
@@ -97,6 +99,12 @@ describe('answers carry follow-ups', () => {
     assert.equal(r.outcome, 'success');
     assert.deepEqual(r.followUps, [{ title: 'Tidy up', type: 'chore', priority: 'P1' }]);
   });
+});
+
+test('command agents are told about follow_ups; model agents (whose turn ends in the workflow) are not', () => {
+  const personas = loadPersonas();
+  assert.match(buildPrompt(turnInput(), personas, { followUps: true }).text, /"follow_ups": \[\{"title"/);
+  assert.doesNotMatch(buildPrompt(turnInput(), personas).text, /follow_ups/);
 });
 
 describe("the loop reads follow-ups from the bead's history", () => {
