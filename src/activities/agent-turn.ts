@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import type { AgentTurnInput, AgentTurnResult } from '../shared/agent';
 import { AGENT_OUTCOMES } from '../shared/agent';
+import { MAX_FOLLOW_UPS, parseFollowUps } from '../shared/follow-ups';
 import type { AgentProvider } from './agents/provider';
 import { isLoopPlanner } from './agents/llm';
 import { RoleRoutedProvider } from './agents/routed';
@@ -75,7 +76,8 @@ export function createAgentActivities(
           ).head;
         } else if (ws) checked.head = ws.workspace.head;
         observe?.({ phase: 'end', input, result: checked });
-        log('agent turn finished', { outcome: checked.outcome });
+        log('agent turn finished', { outcome: checked.outcome, followUps: checked.followUps?.length ?? 0 });
+        for (const w of checked.followUpWarnings ?? []) log(`agent answer: ${w}`);
         return checked;
       } catch (err) {
         if (ctx.cancellationSignal.aborted) observe?.({ phase: 'cancelled', input });
@@ -92,5 +94,19 @@ function checkResult(provider: string, result: AgentTurnResult): AgentTurnResult
   if (!(AGENT_OUTCOMES as readonly string[]).includes(result.outcome)) {
     throw malformedResult(provider, `outcome "${String(result.outcome)}" is not one of ${AGENT_OUTCOMES.join(', ')}`);
   }
-  return { outcome: result.outcome, summary: String(result.summary ?? '').slice(0, 4000), agent: result.agent || provider };
+  const checked: AgentTurnResult = {
+    outcome: result.outcome,
+    summary: String(result.summary ?? '').slice(0, 4000),
+    agent: result.agent || provider,
+  };
+  if (result.followUps === undefined)
+    return result.followUpWarnings?.length ? { ...checked, followUpWarnings: result.followUpWarnings } : checked;
+  // Checked again: a provider other than the answer parser may have set them.
+  const again = parseFollowUps(result.followUps);
+  const warnings = [...(result.followUpWarnings ?? []), ...again.warnings].slice(0, MAX_FOLLOW_UPS + 1);
+  return {
+    ...checked,
+    ...(again.followUps.length ? { followUps: again.followUps } : {}),
+    ...(warnings.length ? { followUpWarnings: warnings } : {}),
+  };
 }

@@ -1,28 +1,32 @@
 /**
- * The backlog loop: starts the ledger's open beads in backlog order (P0 first; then blocked, in
- * review, in progress, open; then oldest), at most `concurrency` running at once, picking up beads
- * created while it runs. A bead holds a slot while its status is `running`; one that waits for a
- * person (approval, escalation) frees its slot, since the loop cannot hurry a person. Stops when
- * nothing runs and the backlog is empty, after `maxIterations` starts, or when aborted; beads it
- * started keep running in Temporal either way.
+ * The backlog loop, like the step-format system's coordinator: it re-reads the ledger's backlog
+ * every time it may start a bead, so a bead filed meanwhile (by a person, or as an agent's
+ * follow-up) is weighed against the rest (backlog.ts: blocked, in review, in progress, open; then
+ * priority; a bead waits for its dependencies). At most `concurrency` beads run at once; one that
+ * waits for a person frees its slot. When a bead ends the loop files its agents' follow-ups.
+ * Stops when nothing runs and nothing is ready, after `maxIterations` starts (default 500, a
+ * safety limit against follow-ups that never end), on a critical failure (loop-critical.ts), or
+ * when aborted. Beads it started keep running in Temporal either way.
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { BeadflowError } from '../shared/errors';
-import type { BeadRow } from '../ledger/beads';
-import { markInProgress, nextBacklogBeads } from '../ledger/beads';
+import type { Waiting } from '../ledger/backlog';
+import { describeWaiting } from '../ledger/backlog';
+import { markEnded, markInProgress, nextBacklogBeads } from '../ledger/beads';
 import type { RunOptions } from '../shared/bead';
-import { WORKFLOW_TASK_QUEUE } from '../shared/roles';
-import type { BeadState } from '../workflows/messages';
-import { prepareBead } from './prepare';
-import type { BeadHandle } from './start';
-import { startBeadRun } from './start';
+import type { Critical } from './loop-critical';
+import { criticalError } from './loop-critical';
+import { fileFollowUps } from './loop-follow-ups';
+import { Running } from './loop-running';
+import { startFromRow } from './loop-start';
+
+export const DEFAULT_MAX_ITERATIONS = 500;
 
 export interface LoopOptions {
   client: Client;
   pool: Pool;
   concurrency: number;
-  /** Beads to start at most (default: no limit). */
+  /** Beads to start at most (default DEFAULT_MAX_ITERATIONS). */
   maxIterations?: number;
   /** Between looks at the backlog and the running beads (default 1 s). */
   pollMs?: number;
@@ -33,116 +37,115 @@ export interface LoopOptions {
   signal?: AbortSignal;
 }
 
-export type LoopEvent = { beadId: string; definition?: string; reason?: string; status?: string };
+export type LoopEvent = { beadId: string; definition?: string; reason?: string; status?: string; parent?: string };
+
+export type StopReason = 'backlog empty' | 'max iterations' | 'critical' | 'aborted';
 
 export interface LoopResult {
   started: LoopEvent[];
   skipped: LoopEvent[];
   /** Beads that ended while the loop watched them, with their final status. */
   finished: LoopEvent[];
-  /** Beads left waiting for a person when the loop stopped. */
+  /** Beads left waiting for a person (or still running) when the loop stopped. */
   waiting: LoopEvent[];
-  stoppedBecause: 'backlog empty' | 'max iterations' | 'aborted';
+  /** Follow-up beads filed from agents' answers (`parent`: the bead whose agent filed it). */
+  followUps: LoopEvent[];
+  /** Beads not started because a bead they depend on is not closed. */
+  waitingOnDependencies: Waiting[];
+  /** Follow-ups left out, and why. */
+  warnings: string[];
+  stoppedBecause: StopReason;
+  /** One sentence: why the loop stopped and what to do next. */
+  message: string;
+  critical?: Critical;
 }
 
 export async function runBacklogLoop(opts: LoopOptions): Promise<LoopResult> {
   const log = opts.log ?? (() => undefined);
-  const pollMs = opts.pollMs ?? 1_000;
-  const running = new Map<string, BeadHandle>();
-  const waiting = new Map<string, BeadHandle>();
+  const max = opts.maxIterations ?? DEFAULT_MAX_ITERATIONS;
+  const result: LoopResult = {
+    started: [],
+    skipped: [],
+    finished: [],
+    waiting: [],
+    followUps: [],
+    waitingOnDependencies: [],
+    warnings: [],
+    stoppedBecause: 'backlog empty',
+    message: '',
+  };
+  const running = new Running();
   const tried = new Set<string>();
-  const result: LoopResult = { started: [], skipped: [], finished: [], waiting: [], stoppedBecause: 'backlog empty' };
-  const maxReached = () => opts.maxIterations !== undefined && result.started.length >= opts.maxIterations;
+  let left = 0;
+  const stop = (critical: Critical) => ((result.critical = critical), log(`critical: ${critical.reason}`));
 
-  for (;;) {
-    await refresh(running, waiting, result, log);
-    let backlogEmpty = false;
-    const free = opts.concurrency - running.size;
-    if (!maxReached() && !opts.signal?.aborted && free > 0) {
-      const beads = await nextBacklogBeads(opts.pool, Math.min(free, (opts.maxIterations ?? Infinity) - result.started.length), [...tried]);
-      backlogEmpty = beads.length === 0;
-      for (const row of beads) {
-        tried.add(row.id);
-        const handle = await start(row, opts, result, log);
-        if (handle) running.set(row.id, handle);
-      }
+  while (!result.critical && !opts.signal?.aborted) {
+    for (const ended of await running.refresh(log)) {
+      result.finished.push({ beadId: ended.beadId, status: ended.status });
+      if (ended.critical) stop(ended.critical);
+      await afterBead(ended.beadId, ended.status, opts, result, log).catch((err) => stop(criticalError(err, `after ${ended.beadId}`)!));
     }
-    if (opts.signal?.aborted) result.stoppedBecause = 'aborted';
-    else if (maxReached()) result.stoppedBecause = 'max iterations';
-    const noMoreStarts = opts.signal?.aborted || maxReached() || backlogEmpty;
-    if (noMoreStarts && (running.size === 0 || opts.signal?.aborted)) break;
-    await sleep(pollMs, opts.signal);
+    if (result.critical) break;
+    let ready = 0;
+    try {
+      const free = opts.concurrency - running.slotsTaken();
+      const next = await nextBacklogBeads(opts.pool, Math.max(1, free), [...tried]);
+      result.waitingOnDependencies = next.waiting;
+      ready = next.beads.length;
+      for (const row of free > 0 && result.started.length < max ? next.beads.slice(0, max - result.started.length) : []) {
+        tried.add(row.id);
+        const started = await startFromRow(row, opts, log);
+        if ('skipped' in started) {
+          result.skipped.push({ beadId: row.id, reason: started.skipped });
+          continue;
+        }
+        await markInProgress(opts.pool, row.id);
+        running.add(row.id, started.handle);
+        result.started.push({ beadId: row.id, definition: started.definition });
+        ready--;
+      }
+      left = ready;
+    } catch (err) {
+      stop(criticalError(err, 'reading the backlog or starting a bead')!);
+      break;
+    }
+    const atMax = result.started.length >= max;
+    if (running.slotsTaken() === 0 && (ready === 0 || atMax)) break;
+    await sleep(opts.pollMs ?? 1_000, opts.signal);
   }
-  await refresh(running, waiting, result, log);
-  result.waiting = [...waiting.keys(), ...running.keys()].map((beadId) => ({ beadId }));
+  result.waiting = running.ids().map((beadId) => ({ beadId }));
+  finish(result, max, left, !!opts.signal?.aborted);
   return result;
 }
 
-async function start(row: BeadRow, opts: LoopOptions, result: LoopResult, log: (line: string) => void): Promise<BeadHandle | undefined> {
-  try {
-    const { input, selectedBy } = prepareFromRow(row, opts);
-    const handle = await startBeadRun(opts.client, input, opts.taskQueue ?? WORKFLOW_TASK_QUEUE);
-    await markInProgress(opts.pool, row.id);
-    result.started.push({ beadId: row.id, definition: input.definition.id });
-    log(`started ${row.id} (P${row.priority}, ${row.status}) with ${selectedBy}: ${row.title}`);
-    return handle;
-  } catch (err) {
-    if (!(err instanceof BeadflowError)) throw err;
-    result.skipped.push({ beadId: row.id, reason: err.message });
-    log(`skipped ${row.id}: ${err.message}`);
-    return undefined;
+/** A bead ended: its status in the ledger (dependents read it) and its agents' follow-ups filed. */
+async function afterBead(beadId: string, status: string, opts: LoopOptions, result: LoopResult, log: (l: string) => void): Promise<void> {
+  await markEnded(opts.pool, beadId, status);
+  const { filed, warnings } = await fileFollowUps(opts.client, opts.pool, beadId);
+  for (const w of warnings) log(`warning: ${w}`);
+  result.warnings.push(...warnings);
+  for (const f of filed) {
+    result.followUps.push({ beadId: f.beadId, parent: beadId, reason: f.title });
+    log(`${beadId} filed follow-up ${f.beadId} (${f.priority}${f.type ? `, ${f.type}` : ''}): ${f.title}`);
   }
 }
 
-/** The row's type picks the definition; a type no definition serves (bd's task, chore, epic) falls back to labels and title. */
-function prepareFromRow(row: BeadRow, opts: LoopOptions): ReturnType<typeof prepareBead> {
-  const req = {
-    title: row.title || row.id,
-    description: row.description,
-    priority: `P${row.priority}`,
-    labels: row.labels,
-    beadId: row.id,
-    definitionsDir: opts.definitionsDir,
-    options: opts.runOptions,
-  };
-  try {
-    return prepareBead({ ...req, type: row.type || undefined });
-  } catch (err) {
-    if (row.type && err instanceof BeadflowError && err.message.startsWith('no definition for type')) return prepareBead(req);
-    throw err;
-  }
-}
-
-/** Moves beads between running / waiting / finished by their Temporal state. */
-async function refresh(
-  running: Map<string, BeadHandle>,
-  waiting: Map<string, BeadHandle>,
-  result: LoopResult,
-  log: (line: string) => void,
-): Promise<void> {
-  for (const [map, isRunning] of [
-    [running, true],
-    [waiting, false],
-  ] as const) {
-    for (const [beadId, handle] of map) {
-      const desc = await handle.describe().catch(() => undefined);
-      if (desc && desc.status.name !== 'RUNNING') {
-        const state = await handle.query<BeadState>('state').catch(() => undefined);
-        const status = state?.status ?? desc.status.name.toLowerCase();
-        map.delete(beadId);
-        result.finished.push({ beadId, status });
-        log(`${beadId} ended: ${status}`);
-        continue;
-      }
-      const state = await handle.query<BeadState>('state').catch(() => undefined);
-      if (!state) continue;
-      const nowRunning = state.status === 'running';
-      if (nowRunning !== isRunning) {
-        map.delete(beadId);
-        (nowRunning ? running : waiting).set(beadId, handle);
-        if (!nowRunning) log(`${beadId} waits for a person (${state.status} at ${state.currentNode}); its slot is free`);
-      }
-    }
+function finish(result: LoopResult, max: number, ready: number, aborted: boolean): void {
+  const waits = result.waitingOnDependencies.map(describeWaiting);
+  if (result.critical) {
+    result.stoppedBecause = 'critical';
+    result.message = `stopped on a critical failure: ${result.critical.reason}`;
+  } else if (aborted) {
+    result.stoppedBecause = 'aborted';
+    result.message = 'stopped by a signal; the beads it started keep running in Temporal';
+  } else if (result.started.length >= max && (ready > 0 || waits.length > 0)) {
+    result.stoppedBecause = 'max iterations';
+    result.message =
+      `stopped after --max-iterations ${max} beads with work left in the backlog; ` +
+      'run `npx beadflow loop` again to go on, or raise --max-iterations (a bead filing follow-ups without end hits this limit)';
+  } else {
+    result.stoppedBecause = 'backlog empty';
+    result.message = waits.length ? `nothing more can start: ${waits.join('; ')}` : 'the backlog is empty';
   }
 }
 

@@ -35,6 +35,8 @@ export interface PreparedBead {
   input: BeadInput;
   /** How the definition was chosen, for the user. */
   selectedBy: string;
+  /** A tie between definitions (select.ts): the user should hear of it. */
+  warnings?: string[];
 }
 
 export function prepareBead(req: BeadRequest, env: NodeJS.ProcessEnv = process.env): PreparedBead {
@@ -45,7 +47,7 @@ export function prepareBead(req: BeadRequest, env: NodeJS.ProcessEnv = process.e
   if (!(PRIORITIES as readonly string[]).includes(priority)) {
     throw new BeadflowError(`unknown priority "${req.priority}"`, { hint: `use one of ${PRIORITIES.join(', ')}`, kind: 'usage' });
   }
-  const { definition, selectedBy } = resolveDefinition(req, env);
+  const { definition, selectedBy, warning } = resolveDefinition(req, env);
   const scenario = req.scenario ?? (req.scenarioFile ? readScenario(req.scenarioFile) : undefined);
   const repo = resolveRepo(req.repo ?? env.BEADFLOW_REPO);
   const bead: Bead = {
@@ -58,7 +60,7 @@ export function prepareBead(req: BeadRequest, env: NodeJS.ProcessEnv = process.e
     repo,
     scenario,
   };
-  return { input: { bead, definition, options: req.options }, selectedBy };
+  return { input: { bead, definition, options: req.options }, selectedBy, ...(warning ? { warnings: [warning] } : {}) };
 }
 
 const usage = (message: string, hint: string) => new BeadflowError(message, { hint, kind: 'usage' });
@@ -97,7 +99,10 @@ function checkText(req: BeadRequest): void {
     );
 }
 
-function resolveDefinition(req: BeadRequest, env: NodeJS.ProcessEnv): { definition: ResolvedDefinition; selectedBy: string } {
+function resolveDefinition(
+  req: BeadRequest,
+  env: NodeJS.ProcessEnv,
+): { definition: ResolvedDefinition; selectedBy: string; warning?: string } {
   const ref = req.definition;
   if (ref && (ref.includes('/') || ref.endsWith('.yaml') || ref.endsWith('.yml') || existsSync(ref))) {
     if (!existsSync(ref))
@@ -126,7 +131,7 @@ function resolveDefinition(req: BeadRequest, env: NodeJS.ProcessEnv): { definiti
       kind: 'usage',
     });
   }
-  return { definition: selection.definition, selectedBy: `${selection.definition.id} (${selection.reason})` };
+  return { definition: selection.definition, selectedBy: `${selection.definition.id} (${selection.reason})`, warning: selection.warning };
 }
 
 function invalid(file: string, lines: string[]): BeadflowError {

@@ -7,6 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './finding';
 import { loadDefinitionFile } from './load';
+import { matchTies } from './match-ties';
 import type { ResolvedDefinition } from './types';
 
 export interface Catalog {
@@ -78,5 +79,6 @@ export function loadCatalog(dirs: readonly string[]): Catalog {
       definitions.set(definition.id, definition);
     }
   }
+  findings.push(...matchTies([...definitions.values()]));
   return { definitions, findings };
 }

@@ -2,7 +2,8 @@
  * Which definition a new bead runs: an explicit type (workflow_type or id), else the bead's
  * labels, else keywords of its title, else the `bug` definition. Among several matches the
  * highest match priority wins, then the one loaded last (user directories load after the
- * defaults). Pure TS.
+ * defaults). Another project's files get no edge over the defaults but that order, and a tie is
+ * never silent: the selection carries a warning naming both files. Pure TS.
  */
 import type { ResolvedDefinition } from './types';
 
@@ -17,6 +18,8 @@ export interface Selection {
   by: 'type' | 'label' | 'title' | 'fallback';
   /** Why, for logs and `bead start` output, e.g. `title keyword "crash"`. */
   reason: string;
+  /** Set when another definition matched at the same priority: which, from which files, and what to do. */
+  warning?: string;
 }
 
 export const FALLBACK_TYPE = 'bug';
@@ -43,7 +46,7 @@ export function selectDefinition(catalog: CatalogLike, bead: BeadFacts): Selecti
   const byLabel = best(labelled, priority);
   if (byLabel) {
     const label = byLabel.match?.labels.find((l) => labels.has(l.toLowerCase()));
-    return { definition: byLabel, by: 'label', reason: `label "${label}"` };
+    return withTie({ definition: byLabel, by: 'label', reason: `label "${label}"` }, labelled);
   }
 
   const title = bead.title ?? '';
@@ -51,7 +54,7 @@ export function selectDefinition(catalog: CatalogLike, bead: BeadFacts): Selecti
   const byTitle = best(titled, priority);
   if (byTitle) {
     const keyword = byTitle.match?.titleKeywords.find((k) => titleHasKeyword(title, k));
-    return { definition: byTitle, by: 'title', reason: `title keyword "${keyword}"` };
+    return withTie({ definition: byTitle, by: 'title', reason: `title keyword "${keyword}"` }, titled);
   }
 
   const fallback =
@@ -82,6 +85,20 @@ export function titleHasKeyword(title: string, keyword: string): boolean {
 }
 
 const priority = (d: ResolvedDefinition) => d.match?.priority ?? 0;
+
+/** The other matches at the winner's priority, named with their files, as a warning. */
+function withTie(selection: Selection, matched: ResolvedDefinition[]): Selection {
+  const winner = selection.definition;
+  const tied = matched.filter((d) => d !== winner && priority(d) === priority(winner));
+  if (tied.length === 0) return selection;
+  const name = (d: ResolvedDefinition) => `${d.id} (${d.source ?? 'no file'})`;
+  return {
+    ...selection,
+    warning:
+      `${selection.reason} also matches ${tied.map(name).join(', ')} at the same match priority ${priority(winner)}; ` +
+      `took ${name(winner)}, loaded last; give the one you mean a higher match_criteria.priority, or start the bead with --type`,
+  };
+}
 
 /** Highest score; on a tie the later one (loaded from a later directory) wins. */
 function best(defs: ResolvedDefinition[], score: (d: ResolvedDefinition) => number): ResolvedDefinition | undefined {

@@ -1,8 +1,9 @@
 /**
  * The `bd` tool's `.beads/issues.jsonl`: one issue per line (id, title, description, status,
  * priority 0-4, issue_type, labels, created_at, closed_at, ...). Parsed into ledger beads; the
- * fields beadflow has no column for (assignee, dependencies, design, notes, ...) are kept in
- * `metadata`. Soft-deleted issues (tombstone) are left out.
+ * fields beadflow has no column for (assignee, design, notes, ...) are kept in `metadata`, and
+ * so are the dependencies, whose blocking ones (`blocks`, or no type) also become `dependsOn`.
+ * Soft-deleted issues (tombstone) are left out.
  */
 import type { NewBead } from './beads';
 
@@ -46,6 +47,7 @@ export function parseBdJsonl(content: string, file = 'issues.jsonl'): BdParse {
       status: status === 'review' ? 'in_review' : status,
       source: 'bd',
       metadata,
+      dependsOn: blockers(issue, where, problems),
       createdAt: date(issue.created_at),
       closedAt: date(issue.closed_at),
     });
@@ -57,4 +59,28 @@ function date(value: unknown): Date | undefined {
   if (typeof value !== 'string' || !value) return undefined;
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** bd's types that hold an issue back; `related`, `parent-child`, `discovered-from` only link. */
+const BLOCKING = new Set(['blocks', '']);
+
+/** Ids of the issues this one waits for: `dependencies: [{depends_on_id, type}]` (or plain ids). */
+function blockers(issue: Record<string, unknown>, where: string, problems: string[]): string[] {
+  const deps = issue.dependencies;
+  if (deps === undefined || deps === null) return [];
+  if (!Array.isArray(deps)) {
+    problems.push(`${where}: issue ${String(issue.id)}: "dependencies" is not a list; its dependencies are ignored`);
+    return [];
+  }
+  const ids = new Set<string>();
+  for (const d of deps) {
+    const id = typeof d === 'string' ? d : d && typeof d === 'object' ? (d as Record<string, unknown>).depends_on_id : undefined;
+    const type = d && typeof d === 'object' ? String((d as Record<string, unknown>).type ?? '') : '';
+    if (typeof id !== 'string' || !id.trim()) {
+      problems.push(`${where}: issue ${String(issue.id)}: a dependency has no "depends_on_id"; it is ignored`);
+      continue;
+    }
+    if (BLOCKING.has(type)) ids.add(id.trim());
+  }
+  return [...ids];
 }

@@ -1,5 +1,6 @@
 /** The contract between the interpreter and every agent provider (one activity: `agentTurn`). */
 import type { AgentLimits, AgentLoopPlan, TurnUsage } from './agent-loop';
+import type { FollowUp } from './follow-ups';
 
 export const AGENT_OUTCOMES = ['success', 'failure', 'approved', 'rejected', 'redispatch'] as const;
 export type AgentOutcome = (typeof AGENT_OUTCOMES)[number];
@@ -59,4 +60,11 @@ export interface AgentTurnResult {
   usage?: TurnUsage;
   /** Model agents: the worktree is ready on this host; the workflow runs the turn's loop (never set with a final outcome). */
   loop?: AgentLoopPlan;
+  /**
+   * Beads the agent asks to file (its answer's `follow_ups`, checked and capped). The workflow does
+   * not read them: they stay in the activity's result in Temporal's history, where the backlog loop reads them.
+   */
+  followUps?: FollowUp[];
+  /** Follow-ups left out, and why. */
+  followUpWarnings?: string[];
 }

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import type { AgentOutcome } from './agent';
 import { AGENT_OUTCOMES } from './agent';
+import type { FollowUp } from './follow-ups';
+import { parseFollowUps } from './follow-ups';
 import { LIMITS } from './limits';
 
 const answerSchema = z.object({
@@ -13,11 +15,16 @@ const answerSchema = z.object({
   summary: z.string().optional(),
   /** Hand the node back for another dispatch (same attempt) instead of deciding now. */
   redispatch: z.boolean().optional(),
+  /** Beads to file for later (the backlog loop files them); checked entry by entry, never a reason to refuse the answer. */
+  follow_ups: z.unknown().optional(),
 });
 
 export interface AgentAnswer {
   outcome: AgentOutcome;
   summary: string;
+  followUps?: FollowUp[];
+  /** Follow-ups left out, and why (also noted at the end of the summary). */
+  followUpWarnings?: string[];
 }
 
 export type ParsedAnswer = { ok: true; answer: AgentAnswer } | { ok: false; reason: string };
@@ -29,6 +36,13 @@ export const ANSWER_FORMAT = [
   "Task nodes answer success or failure; approval and verify nodes answer approved or rejected (a rejection's summary says what must change).",
   'Add "redispatch": true to hand the node back for another turn with your summary as context.',
 ].join('\n');
+
+/**
+ * Told only to agents whose answers reach the backlog loop with their follow-ups (command agents
+ * and presets); a model agent's turn ends in the workflow, which keeps only outcome and summary.
+ */
+export const FOLLOW_UPS_FORMAT =
+  'To file work for later, add "follow_ups": [{"title": "...", "type": "bug|feature|ui|...", "priority": "P0..P4"}] (at most 10).';
 
 /** Parses text that should be one JSON answer. Reasons are short and say what was wrong. */
 export function parseAnswer(text: string): ParsedAnswer {
@@ -44,8 +58,22 @@ export function parseAnswer(text: string): ParsedAnswer {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`).join('; ');
     return { ok: false, reason: `${issues} in ${preview(text)}` };
   }
-  const { outcome, summary, redispatch } = parsed.data;
-  return { ok: true, answer: { outcome: redispatch ? 'redispatch' : outcome, summary: cutSummary(summary ?? '') } };
+  const { outcome, summary, redispatch, follow_ups } = parsed.data;
+  const answer: AgentAnswer = { outcome: redispatch ? 'redispatch' : outcome, summary: cutSummary(summary ?? '') };
+  return { ok: true, answer: withFollowUps(answer, follow_ups) };
+}
+
+/** Adds an answer's follow-ups; the ones left out are warnings, kept in the result and noted in the summary. */
+export function withFollowUps<T extends AgentAnswer>(answer: T, raw: unknown): T {
+  if (raw === undefined) return answer;
+  const { followUps, warnings } = parseFollowUps(raw);
+  const note = warnings.length ? `\n[follow_ups: ${warnings.length} left out: ${warnings.join('; ')}]` : '';
+  return {
+    ...answer,
+    summary: cutSummary(answer.summary + note),
+    ...(followUps.length ? { followUps } : {}),
+    ...(warnings.length ? { followUpWarnings: warnings } : {}),
+  };
 }
 
 /** A long summary is cut (saying so), never a reason to refuse the answer. */

@@ -7,7 +7,29 @@ import type { Scenario } from './bead';
 const PLAIN = new Set(['success', 'failure', 'approved', 'rejected', 'redispatch']);
 
 export function isScenarioOutcome(value: string): boolean {
-  return PLAIN.has(value) || (value.startsWith('sleep:') && isDuration(value.slice(6)));
+  const { outcome, answer } = splitScenarioOutcome(value);
+  if (answer !== undefined && (!PLAIN.has(outcome) || answerObject(answer) === undefined)) return false;
+  return PLAIN.has(outcome) || (outcome.startsWith('sleep:') && isDuration(outcome.slice(6)));
+}
+
+/**
+ * `success {"follow_ups": [...]}`: an outcome, then optionally the rest of a JSON answer, so a
+ * scripted agent can file follow-up beads like a real one.
+ */
+export function splitScenarioOutcome(value: string): { outcome: string; answer?: string } {
+  const at = value.indexOf('{');
+  if (at < 0) return { outcome: value.trim() };
+  return { outcome: value.slice(0, at).trim(), answer: value.slice(at) };
+}
+
+/** The JSON object of an outcome's answer part, or undefined when it is not one. */
+export function answerObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const raw: unknown = JSON.parse(text);
+    return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses and checks a scenario; errors name the file, the node and what is allowed. */
@@ -27,7 +49,7 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     const bad = outcomes.find((o) => !isScenarioOutcome(o));
     if (bad !== undefined) {
       throw new Error(
-        `${file}: node "${node}": unknown outcome "${bad}" (use success, failure, approved, rejected, redispatch or sleep:<duration> such as sleep:30s)`,
+        `${file}: node "${node}": unknown outcome "${bad}" (use success, failure, approved, rejected, redispatch or sleep:<duration> such as sleep:30s; an outcome may be followed by a JSON object such as {"follow_ups": [{"title": "..."}]})`,
       );
     }
     if (outcomes.length > 0) scenario[node] = outcomes;

@@ -178,10 +178,7 @@ describe('backlog commands', () => {
     );
     const first = await cli(['bead', 'import', '--from-beads', file]);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(
-      first.stdout,
-      /imported 1 bead\(s\) .*; 0 already in the ledger .*; 1 deleted \(tombstone\) skipped; 1 line\(s\) unusable/,
-    );
+    assert.match(first.stdout, /imported 1 bead\(s\) .*; 0 updated, 0 unchanged; 1 deleted \(tombstone\) skipped; 1 line\(s\) unusable/);
     assert.match(first.stderr, /warning: .*issues\.jsonl:3: not JSON/);
     const again = await json<{ imported: number; existing: number }>(['bead', 'import', '--from-beads', file]);
     assert.deepEqual({ imported: again.imported, existing: again.existing }, { imported: 0, existing: 1 });
@@ -227,7 +224,7 @@ describe('backlog commands', () => {
       ['completed'],
     );
     const again = await cli(['loop', '--task-queue', taskQueue, '--poll', '100ms']);
-    assert.match(again.stdout, /loop stopped \(backlog empty\): started 0/);
+    assert.match(again.stdout, /loop stopped \(backlog empty\): started 0.*; the backlog is empty/);
   });
 
   test('history, executions and analytics read the ledger', async () => {
@@ -421,4 +418,23 @@ describe('errors', () => {
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--active and --escalated exclude each other/);
   });
+});
+
+test('loop --max-iterations: stops with work left, says so, exit 3; the next loop goes on', async () => {
+  for (const n of [1, 2]) {
+    const r = await cli(['bead', 'create', '--title', `Iteration ${n}`, '--type', 'ledgertest', '--id', uniqueId(`iter${n}`)]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const capped = await cli(['loop', '--concurrency', '1', '--max-iterations', '1', '--task-queue', taskQueue, '--poll', '100ms']);
+  assert.equal(capped.code, 3, capped.stderr);
+  assert.match(
+    capped.stdout,
+    /^loop stopped \(max iterations\): started 1, .*stopped after --max-iterations 1 beads with work left in the backlog/m,
+  );
+  const rest = await cli(['loop', '--task-queue', taskQueue, '--poll', '100ms', '--json']);
+  assert.equal(rest.code, 0, rest.stderr);
+  assert.equal((JSON.parse(rest.stdout) as { started: unknown[] }).started.length, 1);
+  const bad = await cli(['loop', '--max-iterations', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--max-iterations must be a whole number of at least 1, not "0"/);
 });

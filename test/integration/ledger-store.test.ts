@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Pool } from 'pg';
-import { insertBead, nextBacklogBeads } from '../../src/ledger/beads';
+import { parseBdJsonl } from '../../src/ledger/bd-import';
+import { importBdBeads } from '../../src/ledger/bd-merge';
+import { getBead, insertBead, nextBacklogBeads } from '../../src/ledger/beads';
 import { createPool } from '../../src/ledger/connect';
 import { MIGRATIONS_DIR, loadMigrations, migrate } from '../../src/ledger/migrate';
 import type { BeadProgress, ExecutionSnapshot } from '../../src/ledger/progress';
@@ -237,7 +239,7 @@ describe('writes', () => {
   });
 });
 
-test('backlog order: P0 first, then blocked, in review, in progress, open, then oldest; closed and run beads left out', async () => {
+test('backlog order: blocked, in review, in progress, open, then P0 first, then oldest; closed and run beads left out', async () => {
   const pool = await freshPool();
   const at = (min: number) => new Date(Date.UTC(2025, 0, 1, 0, min));
   const rows: Array<[string, number, string, number]> = [
@@ -257,9 +259,48 @@ test('backlog order: P0 first, then blocked, in review, in progress, open, then 
   await recordProgress(pool, { execution: snapshot(), entries: entries(1, 1), definition: def });
   const next = await nextBacklogBeads(pool, 20, ['p4-open']);
   assert.deepEqual(
-    next.map((b) => b.id),
-    ['p0-open', 'p2-blocked', 'p2-review', 'p2-progress', 'p2-open-old', 'p2-open-new'],
+    next.beads.map((b) => b.id),
+    ['p2-blocked', 'p2-review', 'p2-progress', 'p0-open', 'p2-open-old', 'p2-open-new'],
   );
+});
+
+test('bd re-import: updates what it imported, leaves other beads, names unknown dependencies; dependents wait', async () => {
+  const pool = await freshPool();
+  await insertBead(pool, { id: 'mine', title: 'made here', source: 'cli' });
+  const first = parseBdJsonl(
+    [
+      JSON.stringify({ id: 'bd-1', title: 'Base', priority: 3 }),
+      JSON.stringify({ id: 'bd-2', title: 'On top', priority: 0, dependencies: [{ depends_on_id: 'bd-1', type: 'blocks' }] }),
+      JSON.stringify({ id: 'mine', title: 'bd has it too' }),
+    ].join('\n'),
+  );
+  const r1 = await importBdBeads(pool, first.beads);
+  assert.deepEqual([r1.imported, r1.foreign, r1.unknownDependencies], [['bd-1', 'bd-2'], ['mine'], []]);
+  assert.deepEqual(
+    (await nextBacklogBeads(pool, 10)).beads.map((b) => b.id),
+    ['mine', 'bd-1'],
+  );
+  const second = parseBdJsonl(
+    [
+      JSON.stringify({ id: 'bd-1', title: 'Base', priority: 3, status: 'closed' }),
+      JSON.stringify({
+        id: 'bd-2',
+        title: 'On top, renamed',
+        priority: 0,
+        dependencies: [{ depends_on_id: 'bd-1' }, { depends_on_id: 'bd-9' }],
+      }),
+    ].join('\n'),
+  );
+  const r2 = await importBdBeads(pool, second.beads);
+  assert.deepEqual([r2.imported, r2.updated, r2.unknownDependencies], [[], ['bd-1', 'bd-2'], ['bd-9']]);
+  assert.equal((await getBead(pool, 'bd-2'))?.title, 'On top, renamed');
+  assert.equal((await getBead(pool, 'mine'))?.title, 'made here');
+  const next = await nextBacklogBeads(pool, 10);
+  assert.deepEqual(
+    [next.beads.map((b) => b.id), next.waiting],
+    [['mine'], [{ beadId: 'bd-2', on: [{ beadId: 'bd-9', status: 'missing' }] }]],
+  );
+  assert.deepEqual((await importBdBeads(pool, second.beads)).unchanged, ['bd-1', 'bd-2']);
 });
 
 test('analytics on a known set of runs', async () => {

@@ -44,7 +44,7 @@ export class CommandAgent implements AgentProvider {
     const agent = preset ? `command:${preset.name}:${this.opts.command}` : `command:${this.opts.command}`;
     const dir = turnDirectory(input.worktree, agent);
     try {
-      const prompt = buildPrompt(input, this.opts.personas).text;
+      const prompt = buildPrompt(input, this.opts.personas, { followUps: true }).text;
       const outcome = await runProcess(
         {
           command: this.opts.command,

@@ -4,7 +4,7 @@
  * get `text` on stdin; chat models get `system` and `user` as two messages.
  */
 import type { AgentTurnInput } from '../../shared/agent';
-import { ANSWER_FORMAT } from '../../shared/answer';
+import { ANSWER_FORMAT, FOLLOW_UPS_FORMAT } from '../../shared/answer';
 import type { Personas } from './personas';
 import { personaFor } from './personas';
 
@@ -17,7 +17,7 @@ export interface TurnPrompt {
   persona: string;
 }
 
-export function buildPrompt(input: AgentTurnInput, personas: Personas): TurnPrompt {
+export function buildPrompt(input: AgentTurnInput, personas: Personas, opts: { followUps?: boolean } = {}): TurnPrompt {
   const persona = personaFor(input.node, personas);
   const { bead, node } = input;
   const sections: string[] = [];
@@ -39,7 +39,7 @@ export function buildPrompt(input: AgentTurnInput, personas: Personas): TurnProm
     );
   }
   if (input.worktree) sections.push(`# Workspace\n\nThe bead's git worktree is ${input.worktree} (your working directory).`);
-  sections.push(`# Answer\n\n${ANSWER_FORMAT}`);
+  sections.push(`# Answer\n\n${ANSWER_FORMAT}${opts.followUps ? `\n${FOLLOW_UPS_FORMAT}` : ''}`);
   const user = sections.join('\n\n');
   return { system: persona.text, user, text: `${persona.text}\n\n${user}\n`, persona: persona.slug };
 }

@@ -5,7 +5,9 @@
 import { CancelledFailure } from '@temporalio/common';
 import { parseDuration } from '../../dsl/duration';
 import type { AgentOutcome, AgentTurnInput, AgentTurnResult } from '../../shared/agent';
+import { withFollowUps } from '../../shared/answer';
 import type { Scenario } from '../../shared/bead';
+import { answerObject, splitScenarioOutcome } from '../../shared/scenario';
 import { malformedResult } from '../errors';
 import { sleep } from '../../system/process';
 import type { AgentProvider, TurnContext } from './provider';
@@ -18,7 +20,7 @@ export class ScriptedAgent implements AgentProvider {
   async runTurn(input: AgentTurnInput, ctx: TurnContext): Promise<AgentTurnResult> {
     const script = input.scenario?.[input.node.key] ?? this.workerScenario[input.node.key] ?? [];
     const planned = script.length ? script[Math.min(input.dispatchIndex, script.length - 1)] : undefined;
-    const outcome = planned ?? (input.node.type === 'approval' ? 'approved' : 'success');
+    const { outcome, answer } = splitScenarioOutcome(planned ?? (input.node.type === 'approval' ? 'approved' : 'success'));
     if (outcome.startsWith('sleep:')) {
       const ms = parseDuration(outcome.slice(6));
       if (ms === undefined) throw malformedResult(this.name, `bad sleep duration in "${outcome}"`);
@@ -28,7 +30,11 @@ export class ScriptedAgent implements AgentProvider {
     if (!['success', 'failure', 'approved', 'rejected', 'redispatch'].includes(outcome)) {
       throw malformedResult(this.name, `unknown outcome "${outcome}" for node ${input.node.key}`);
     }
-    return this.result(outcome as AgentOutcome, input, `scripted ${outcome}`);
+    const result = this.result(outcome as AgentOutcome, input, `scripted ${outcome}`);
+    if (answer === undefined) return result;
+    const extra = answerObject(answer);
+    if (!extra) throw malformedResult(this.name, `the answer after "${outcome}" for node ${input.node.key} is not a JSON object`);
+    return { ...withFollowUps(result, extra.follow_ups), agent: this.name };
   }
 
   private result(outcome: AgentOutcome, input: AgentTurnInput, summary: string): AgentTurnResult {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseBdJsonl } from '../../ledger/bd-import';
-import { insertBead } from '../../ledger/beads';
+import type { ImportSummary } from '../../ledger/bd-merge';
+import { importBdBeads } from '../../ledger/bd-merge';
 import { action } from '../action';
 import { CliError, usageError } from '../errors';
 import { printJson } from '../format';
@@ -11,7 +12,7 @@ import { withLedger } from '../ledger';
 export function registerBeadImport(bead: Command): void {
   bead
     .command('import')
-    .description("import the bd tool's issues (.beads/issues.jsonl) into the ledger; existing ids are left as they are")
+    .description("import the bd tool's issues (.beads/issues.jsonl) into the ledger; beads imported before are updated, dependencies kept")
     .requiredOption('--from-beads <file>', "bd's JSONL file, e.g. .beads/issues.jsonl")
     .option('--json', 'machine-readable output')
     .action(
@@ -32,21 +33,31 @@ export function registerBeadImport(bead: Command): void {
             hint: 'each line must be a JSON object with at least "id" and "title" (bd export format)',
           });
         }
-        const imported: string[] = [];
-        const existing: string[] = [];
-        await withLedger(async (ledger) => {
-          for (const b of parsed.beads) ((await insertBead(ledger.pool, b)) ? imported : existing).push(b.id!);
-        });
+        let r: ImportSummary | undefined;
+        await withLedger(async (ledger) => void (r = await importBdBeads(ledger.pool, parsed.beads)));
+        const done = r!;
+        for (const id of done.foreign)
+          process.stderr.write(`warning: ${id} is already in the ledger and did not come from bd; left as it is\n`);
+        if (done.unknownDependencies.length)
+          process.stderr.write(
+            `warning: dependencies on beads that are not in the ledger: ${done.unknownDependencies.join(', ')}; the beads that depend on them wait until they exist and are closed\n`,
+          );
         const summary = {
-          imported: imported.length,
-          existing: existing.length,
+          imported: done.imported.length,
+          updated: done.updated.length,
+          unchanged: done.unchanged.length,
+          existing: done.updated.length + done.unchanged.length + done.foreign.length,
+          notFromBd: done.foreign.length,
           skipped: parsed.skipped,
           problems: parsed.problems.length,
-          ids: imported,
+          ids: done.imported,
+          updatedIds: done.updated,
+          unknownDependencies: done.unknownDependencies,
         };
         if (flags.json) return printJson(summary);
         process.stdout.write(
-          `imported ${imported.length} bead(s) from ${flags.fromBeads}; ${existing.length} already in the ledger (left as they are)` +
+          `imported ${done.imported.length} bead(s) from ${flags.fromBeads}; ${done.updated.length} updated, ${done.unchanged.length} unchanged` +
+            `${done.foreign.length ? `, ${done.foreign.length} not from bd (left as they are)` : ''}` +
             `${parsed.skipped ? `; ${parsed.skipped} deleted (tombstone) skipped` : ''}${parsed.problems.length ? `; ${parsed.problems.length} line(s) unusable` : ''}\n`,
         );
       }),

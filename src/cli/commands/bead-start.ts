@@ -50,7 +50,7 @@ export function registerBeadStart(bead: Command): void {
           throw usageError(`--timeout "${flags.timeout}" is not a duration`, 'write it like 90s, 10m or 1h30m');
         if (timeoutMs !== undefined && !flags.wait)
           throw usageError('--timeout needs --wait', 'add --wait to follow the bead, or leave --timeout out');
-        const { input, selectedBy } = prepareBead({
+        const { input, selectedBy, warnings } = prepareBead({
           title: flags.title,
           type: flags.type,
           definition: flags.definition,
@@ -62,6 +62,7 @@ export function registerBeadStart(bead: Command): void {
           scenarioFile: flags.scenario,
           beadId: flags.id,
         });
+        for (const w of warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const client = await connectClient();
         const handle = await startBeadRun(client, input);
         if (!flags.wait) {

@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { definitionFiles, formatFinding, loadDefinitionFile, type Finding } from '../../dsl';
+import { matchTies } from '../../dsl/match-ties';
+import type { ResolvedDefinition } from '../../dsl/types';
 import { action } from '../action';
 
 interface ValidateOptions {
@@ -27,10 +29,18 @@ export function register(program: Command): void {
       action((paths: string[], options: ValidateOptions) => {
         const findings: Finding[] = [];
         const files: FileReport[] = [];
+        const loaded: ResolvedDefinition[] = [];
         for (const file of expand(paths, findings)) {
           const result = loadDefinitionFile(file);
           findings.push(...result.findings);
           files.push({ file, id: result.definition?.id, ...count(result.findings) });
+          if (result.definition) loaded.push(result.definition);
+        }
+        // Files given together are weighed together: two that claim the same beads at one priority are told.
+        for (const tie of matchTies(loaded)) {
+          findings.push(tie);
+          const report = files.find((f) => f.file === tie.file);
+          if (report) report.warnings++;
         }
         const totals = count(findings);
         const failed = totals.errors > 0 || (options.strict === true && totals.warnings > 0);
