@@ -171,6 +171,23 @@ export class Interpreter {
     return this.escalate(c, 'no_worker_for_role', detail, now);
   }
 
+  /** A commit node's conflict survived every resolution turn (`max_resolutions`): a person decides, whatever the failure edge says. */
+  conflictUnresolved(cursorId: string, result: AgentTurnResult, files: string[], startedAt: number, now: number): Step {
+    const c = this.cursor(cursorId);
+    const node = nodeByKey(this.def, c.node);
+    const base = {
+      node: node.key,
+      role: node.role,
+      actor: result.agent,
+      attempt: c.attempt,
+      dispatch: c.dispatch,
+      startedAt,
+      endedAt: now,
+    };
+    record(this.state, { ...base, kind: 'turn', outcome: 'failure', summary: result.summary, branch: this.branchOf(c) });
+    return this.escalate(c, 'conflict', `"${node.key}": unresolved conflict in ${files.join(', ')}: ${result.summary}`, now);
+  }
+
   /** The node's whole-node deadline passed (any attempt, dispatch or backoff in flight is cancelled). */
   timedOut(cursorId: string, now: number): Step {
     const c = this.cursor(cursorId);

@@ -48,7 +48,8 @@ export interface HistoryEntry {
   usage?: TurnUsage;
 }
 
-export type EscalationReason = 'attempts' | 'cycles' | 'hops' | 'timeout' | 'dispatches' | 'no_route' | 'branch' | 'no_worker_for_role';
+export type EscalationReason =
+  'attempts' | 'cycles' | 'hops' | 'timeout' | 'dispatches' | 'no_route' | 'branch' | 'no_worker_for_role' | 'conflict';
 
 export interface EscalationRecord {
   node: string;

@@ -172,8 +172,11 @@ export class Effects {
     this.interp.turnStarted(step.cursor);
     const startedAt = Date.now();
     try {
-      const outcome = await this.commits.run(step, nodeByKey(this.interp.def, step.node).leaseMs);
+      const node = nodeByKey(this.interp.def, step.node);
+      const outcome = await this.commits.run(step, node.leaseMs, node.onConflict);
       if (outcome.kind === 'timeout') return this.interp.timedOut(step.cursor, Date.now());
+      if (outcome.kind === 'conflict')
+        return this.interp.conflictUnresolved(step.cursor, outcome.result, outcome.files, startedAt, Date.now());
       return this.interp.turnFinished(step.cursor, outcome.result, startedAt, Date.now());
     } catch (err) {
       if (isCancellation(err)) throw err;
