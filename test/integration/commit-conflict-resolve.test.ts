@@ -155,7 +155,10 @@ describe('commit conflicts resolved by the integration role', () => {
       assert.equal(e.reason, 'conflict');
       assert.equal(e.node, 'commit');
       assert.match(e.detail, /unresolved conflict in shared\.txt/);
-      assert.match(e.detail, /2 resolution\(s\) failed \(max_resolutions 2\); last: resolution 2 of shared\.txt failed: conflict markers remain in shared\.txt/);
+      assert.match(
+        e.detail,
+        /2 resolution\(s\) failed \(max_resolutions 2\); last: resolution 2 of shared\.txt failed: conflict markers remain in shared\.txt/,
+      );
       assert.equal(router.resolutions.length, 2);
       assert.deepEqual(
         router.resolutions.map((r) => r.attempt),
