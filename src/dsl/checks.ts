@@ -220,7 +220,8 @@ function checkSettings(ctx: CheckContext): void {
       bad(at('lease'), `${name} the lock lease`, n.leaseMs);
     if (n.type === 'commit' && n.onConflict !== undefined) {
       const oc = n.onConflict as Partial<NonNullable<typeof n.onConflict>> | null;
-      if (!oc || typeof oc.role !== 'string' || !oc.role.trim()) bad(at('integration_role'), `${name} integration_role`, JSON.stringify(oc?.role));
+      if (!oc || typeof oc.role !== 'string' || !oc.role.trim())
+        bad(at('integration_role'), `${name} integration_role`, JSON.stringify(oc?.role));
       if (!count(oc?.maxResolutions as number, 1)) bad(at('max_resolutions'), `${name} max_resolutions`, oc?.maxResolutions);
     }
   });

@@ -65,7 +65,10 @@ export const nodeSettingsShape = {
   integration_role: z
     .string()
     .min(1)
-    .meta({ description: 'Commit nodes with on_conflict: resolve: the role whose agent resolves conflicts.', default: DEFAULTS.integrationRole })
+    .meta({
+      description: 'Commit nodes with on_conflict: resolve: the role whose agent resolves conflicts.',
+      default: DEFAULTS.integrationRole,
+    })
     .optional(),
   max_resolutions: count(
     1,
