@@ -127,10 +127,10 @@ export class CommitNodes {
    * RunOptions.lock.leaseMs when set (an operator's or test's override), else the node's.
    * With `on_conflict: resolve`, a conflict gets resolution turns and retries (resolveAndRetry).
    */
-  async run(step: CommitStep, nodeLeaseMs?: number, onConflict?: ResolvedNode['onConflict']): Promise<CommitOutcome> {
+  async run(step: CommitStep, nodeLeaseMs?: number, onConflict?: ResolvedNode['onConflict'], roleWaitMs?: number): Promise<CommitOutcome> {
     const first = await this.once(step, nodeLeaseMs);
     if (!onConflict || first.kind !== 'done' || !first.conflict || !patched(CONFLICT_RESOLVE_PATCH)) return first;
-    return this.resolveAndRetry(step, nodeLeaseMs, onConflict, first.conflict);
+    return this.resolveAndRetry(step, nodeLeaseMs, { ...onConflict, roleWaitMs }, first.conflict);
   }
 
   /**
@@ -144,7 +144,7 @@ export class CommitNodes {
   private async resolveAndRetry(
     step: CommitStep,
     nodeLeaseMs: number | undefined,
-    onConflict: NonNullable<ResolvedNode['onConflict']>,
+    onConflict: NonNullable<ResolvedNode['onConflict']> & { roleWaitMs?: number },
     conflict: ConflictReport,
   ): Promise<CommitOutcome> {
     let files = conflict.files;
@@ -171,7 +171,7 @@ export class CommitNodes {
         },
         this.bead,
         this.options,
-        step.deadline,
+        { deadline: step.deadline, roleWaitMs: onConflict.roleWaitMs },
       );
       if (turn.kind === 'timeout') return turn;
       if (turn.turn.files.length) files = turn.turn.files;

@@ -23,12 +23,15 @@ export async function runResolution(
   input: ResolveConflictInput,
   bead: Bead,
   options: RunOptions,
-  deadline: number,
+  /** The node's deadline (epoch ms, 0 = none); role_wait bounds the wait for a worker of the integration role (0 = forever). */
+  { deadline, roleWaitMs = 0 }: { deadline: number; roleWaitMs?: number },
 ): Promise<ResolutionOutcome> {
   const { resolveConflict } = proxyActivities<AgentActivities>({
     taskQueue: roleTaskQueue(input.role, options.roleQueuePrefix),
     summary: `${input.node} · conflict resolution ${input.round} · ${input.role}`,
     priority: { priorityKey: priorityKey(bead.priority) },
+    // Nobody serving the role must not park the bead for ever: the wait ends as a failed resolution.
+    ...(roleWaitMs > 0 ? { scheduleToStartTimeout: roleWaitMs } : {}),
     startToCloseTimeout: Math.max(1_000, Math.min(remainingMs(deadline) ?? MAX_TURN_MS, MAX_TURN_MS)),
     heartbeatTimeout: options.heartbeatTimeoutMs ?? 30_000,
     cancellationType: ActivityCancellationType.TRY_CANCEL,

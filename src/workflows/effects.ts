@@ -173,7 +173,7 @@ export class Effects {
     const startedAt = Date.now();
     try {
       const node = nodeByKey(this.interp.def, step.node);
-      const outcome = await this.commits.run(step, node.leaseMs, node.onConflict);
+      const outcome = await this.commits.run(step, node.leaseMs, node.onConflict, node.roleWaitMs);
       if (outcome.kind === 'timeout') return this.interp.timedOut(step.cursor, Date.now());
       if (outcome.kind === 'conflict')
         return this.interp.conflictUnresolved(step.cursor, outcome.result, outcome.files, startedAt, Date.now());

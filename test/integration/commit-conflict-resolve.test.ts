@@ -36,11 +36,11 @@ cat > "$PROMPTS/$BEAD_ID-$ATTEMPT.txt"
 echo '{"outcome":"success","summary":"looked at it"}'
 `;
 
-function landing(maxResolutions: number): ResolvedDefinition {
+function landing(maxResolutions: number, extra = ''): ResolvedDefinition {
   const yaml = `id: edit-then-land
 nodes:
   - { node_key: edit, node_type: task, role_required: QA Engineer, max_attempts: 1 }
-  - { node_key: commit, node_type: commit, max_attempts: 1, on_conflict: resolve, max_resolutions: ${maxResolutions} }
+  - { node_key: commit, node_type: commit, max_attempts: 1, on_conflict: resolve, max_resolutions: ${maxResolutions}${extra} }
 edges:
   - { from_node_key: "", to_node_key: edit }
   - { from_node_key: edit, to_node_key: commit }
@@ -79,7 +79,7 @@ describe('commit conflicts resolved by the integration role', () => {
   after(async () => env?.teardown());
 
   /** Two beads paint line 5 after both branched from the same main; returns them with the router. */
-  async function twoPainters(script: string, maxResolutions: number) {
+  async function twoPainters(script: string, maxResolutions: number, extra = '') {
     let editing = 0;
     let open = () => undefined as void;
     const bothEditing = new Promise<void>((resolve) => (open = resolve));
@@ -95,7 +95,7 @@ describe('commit conflicts resolved by the integration role', () => {
     const resolver = new CommandAgent({ command: agentPath, personas: loadPersonas(), env: { ...process.env, PROMPTS: prompts } });
     const router = new Router(h.agent, resolver, async () => (await h.lockState(lockId)).holder?.beadId);
     const workers = await h.workers({ roles: ['QA Engineer', 'Software Engineer'], provider: router });
-    const def = landing(maxResolutions);
+    const def = landing(maxResolutions, extra);
     const start = (colour: string) =>
       h.start([{ file: 'shared.txt', line: 5, text: `line 5 is ${colour}` }], { bead: { title: `paint line 5 ${colour}` }, def });
     return { h, router, workers, start, prompts, lockId };
@@ -167,6 +167,26 @@ describe('commit conflicts resolved by the integration role', () => {
       assert.equal((await h.lockState(lockId)).holder, undefined, 'the escalated bead holds no lock');
       assert.deepEqual(subjects(h.repos.remote).length, 2, "only the other bead's commit landed");
       await escalated.handle.terminate('test over');
+    });
+    h.cleanup();
+  });
+
+  test('no worker serves the integration role: each resolution ends at role_wait, then the bead escalates naming the file', async () => {
+    const { h, router, workers, start } = await twoPainters(RESOLVE, 1, ', integration_role: DevOps Engineer, role_wait: 1s');
+    await workers.runUntil(async () => {
+      const handles = await Promise.all(['red', 'blue'].map(start));
+      const escalated = await waitFor(
+        async () => {
+          for (const x of handles) if ((await state(x)).status === 'escalated') return x;
+          return undefined;
+        },
+        { what: 'the conflicting bead to escalate', timeoutMs: 60_000 },
+      );
+      const e = (await state(escalated)).escalation!;
+      assert.equal(e.reason, 'conflict');
+      assert.match(e.detail, /unresolved conflict in shared\.txt.*resolution 1 failed: .*(schedule|Schedule)/);
+      assert.equal(router.resolutions.length, 0, 'no resolution turn ran');
+      await escalated.terminate('test over');
     });
     h.cleanup();
   });
