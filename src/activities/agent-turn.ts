@@ -7,6 +7,7 @@ import type { AgentProvider } from './agents/provider';
 import { isLoopPlanner } from './agents/llm';
 import { RoleRoutedProvider } from './agents/routed';
 import { withVerify } from './agents/verify';
+import { resolveConflict } from './conflict-turn';
 import { malformedResult } from './errors';
 import { Workspaces } from './git/turn-workspace';
 import { worktreesRoot } from './git/repo';
@@ -85,6 +86,24 @@ export function createAgentActivities(
       } finally {
         ws?.release();
       }
+    },
+
+    async resolveConflict(input) {
+      const ctx = Context.current();
+      const log = (message: string, fields?: Record<string, unknown>) =>
+        ctx.log.info(message, { beadId: input.beadId, node: input.node, round: input.round, ...fields });
+      const own = agent instanceof RoleRoutedProvider ? agent.providerFor(input.role) : agent;
+      const deadline = ctx.info.startToCloseTimeoutMs ? Date.now() + ctx.info.startToCloseTimeoutMs : undefined;
+      ctx.heartbeat();
+      // Providers heartbeat while they work, as in agentTurn: a hung agent is noticed.
+      const result = await resolveConflict(input, own, workspaces, {
+        signal: ctx.cancellationSignal,
+        heartbeat: (d) => ctx.heartbeat(d),
+        log,
+        deadline,
+      });
+      log(`conflict resolution ${result.resolved ? 'done' : 'failed'}: ${result.summary}`);
+      return result;
     },
   };
 }

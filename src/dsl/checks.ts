@@ -82,6 +82,16 @@ function checkNodes(ctx: CheckContext): void {
         `known roles: ${KNOWN_ROLES.join(', ')}; a custom role needs a worker started with --roles "${node.role}"`,
       );
     }
+    const integration = node.type === 'commit' ? node.onConflict?.role : undefined;
+    if (typeof integration === 'string' && integration.trim() && !isKnownRole(integration)) {
+      ctx.report(
+        'warning',
+        'unknown-role',
+        at('integration_role'),
+        `node "${node.key}": integration_role "${integration}" is not a known role`,
+        `known roles: ${KNOWN_ROLES.join(', ')}; conflict resolutions need a worker started with --roles "${integration}"`,
+      );
+    }
     if (node.type === 'commit' && !sameRole(node.role ?? '', COMMIT_ROLE)) {
       ctx.report(
         'warning',
@@ -208,5 +218,11 @@ function checkSettings(ctx: CheckContext): void {
     }
     if (n.type === 'commit' && n.leaseMs !== undefined && !(time(n.leaseMs) && n.leaseMs > 0))
       bad(at('lease'), `${name} the lock lease`, n.leaseMs);
+    if (n.type === 'commit' && n.onConflict !== undefined) {
+      const oc = n.onConflict as Partial<NonNullable<typeof n.onConflict>> | null;
+      if (!oc || typeof oc.role !== 'string' || !oc.role.trim())
+        bad(at('integration_role'), `${name} integration_role`, JSON.stringify(oc?.role));
+      if (!count(oc?.maxResolutions as number, 1)) bad(at('max_resolutions'), `${name} max_resolutions`, oc?.maxResolutions);
+    }
   });
 }

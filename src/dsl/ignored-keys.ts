@@ -14,7 +14,17 @@ import { keyText, type YamlSource } from './yaml-source';
 type Path = Array<string | number>;
 
 /** Keys that only mean something on one node type. */
-const TYPE_ONLY: Record<string, NodeType> = { approval: 'approval', verify: 'verify', merge: 'merge', lease: 'commit' };
+const TYPE_ONLY: Record<string, NodeType> = {
+  approval: 'approval',
+  verify: 'verify',
+  merge: 'merge',
+  lease: 'commit',
+  on_conflict: 'commit',
+  integration_role: 'commit',
+  max_resolutions: 'commit',
+};
+/** Commit-node keys read only with `on_conflict: resolve`. */
+const RESOLVE_KEYS = ['integration_role', 'max_resolutions'] as const;
 /** Keys that control nodes (parallel, merge) never use: no agent runs there. */
 const AGENT_KEYS = ['role_required', 'persona_hint'];
 
@@ -60,6 +70,15 @@ export function misplacedKeyFindings(source: YamlSource, raw: RawDefinition, fil
           ['nodes', i, key],
           `${name}\`${key}\` is ignored on a ${node.node_type} node`,
           `it applies to ${only} nodes only: remove it or change node_type`,
+        );
+      }
+    }
+    if (node.node_type === 'commit' && (node.on_conflict ?? raw.defaults?.on_conflict ?? 'fail') !== 'resolve') {
+      for (const key of RESOLVE_KEYS.filter((k) => node[k] !== undefined)) {
+        warn(
+          ['nodes', i, key],
+          `${name}\`${key}\` is ignored: conflicts fail this commit node`,
+          'add `on_conflict: resolve` to the node (or `defaults:`), or remove it',
         );
       }
     }

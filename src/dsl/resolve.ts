@@ -76,7 +76,15 @@ function resolveNode(node: RawNode, defaults: RawNodeSettings): ResolvedNode {
     };
   }
   if (node.node_type === 'verify' && node.verify) resolved.verify = { command: [...node.verify.command] };
-  if (node.node_type === 'commit') resolved.leaseMs = ms(node.lease) ?? ms(defaults.lease) ?? DEFAULTS.leaseMs;
+  if (node.node_type === 'commit') {
+    resolved.leaseMs = ms(node.lease) ?? ms(defaults.lease) ?? DEFAULTS.leaseMs;
+    if ((node.on_conflict ?? defaults.on_conflict) === 'resolve') {
+      resolved.onConflict = {
+        role: (node.integration_role ?? defaults.integration_role)?.trim() || DEFAULTS.integrationRole,
+        maxResolutions: node.max_resolutions ?? defaults.max_resolutions ?? DEFAULTS.maxResolutions,
+      };
+    }
+  }
   if (node.node_type === 'merge' && node.merge) resolved.merge = { fork: node.merge.fork, wait: node.merge.wait ?? 'all' };
   return resolved;
 }

@@ -5,7 +5,7 @@
  * definitions/schema.json is generated from this (scripts/generate-schema.ts).
  */
 import { z } from 'zod';
-import { CONDITIONS, DEFAULTS, NODE_TYPES } from './types';
+import { CONDITIONS, DEFAULTS, NODE_TYPES, ON_CONFLICT } from './types';
 import { DURATION_PATTERN } from './duration';
 
 const duration = z
@@ -54,6 +54,27 @@ export const nodeSettingsShape = {
     .meta({ description: "Model agents: argv of the run_tests tool, run in the bead's worktree without a shell, e.g. [npm, test]." })
     .optional(),
   lease: duration.meta({ description: 'Commit nodes: how long the repository lock is held before it expires.', default: '5m' }).optional(),
+  on_conflict: z
+    .enum(ON_CONFLICT)
+    .meta({
+      description:
+        "Commit nodes: what a conflict with the target does. fail = the node fails naming the files; resolve = a turn of integration_role resolves it in the bead's worktree and the commit is retried.",
+      default: 'fail',
+    })
+    .optional(),
+  integration_role: z
+    .string()
+    .min(1)
+    .meta({
+      description: 'Commit nodes with on_conflict: resolve: the role whose agent resolves conflicts.',
+      default: DEFAULTS.integrationRole,
+    })
+    .optional(),
+  max_resolutions: count(
+    1,
+    'Commit nodes with on_conflict: resolve: failed resolution turns before the bead escalates naming the conflicted files.',
+    DEFAULTS.maxResolutions,
+  ).optional(),
 };
 
 const nodeSettingsSchema = z.object(nodeSettingsShape);

@@ -9,6 +9,9 @@ export type Condition = (typeof CONDITIONS)[number];
 export const NODE_TYPES = ['task', 'approval', 'commit', 'verify', 'parallel', 'merge'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
+/** What a commit node does when the bead's work conflicts with the target. */
+export const ON_CONFLICT = ['fail', 'resolve'] as const;
+
 export type ApprovalMode = 'human' | 'agent' | 'any';
 
 export interface RetryPolicy {
@@ -42,6 +45,8 @@ export interface ResolvedNode {
   testCommand?: string[];
   /** Commit nodes: lock lease. */
   leaseMs?: number;
+  /** Commit nodes with `on_conflict: resolve`: who resolves a conflict and how many failed resolutions escalate. Absent = a conflict fails the node. */
+  onConflict?: { role: string; maxResolutions: number };
   /** Merge nodes: which fork they join and whether all branches or the first must arrive. */
   merge?: { fork: string; wait: 'all' | 'first' };
   metadata: Record<string, unknown>;
@@ -89,4 +94,6 @@ export const DEFAULTS = {
   roleWaitMs: 60 * 60_000,
   maxToolCalls: 50,
   maxTokens: 500_000,
+  integrationRole: 'Software Engineer',
+  maxResolutions: 2,
 } as const;

@@ -56,6 +56,8 @@ export class Interpreter extends CursorMoves {
         return this.timedOut(this.cursor(event.cursor), now);
       case 'backoffDone':
         return this.backoffDone(this.cursor(event.cursor), now);
+      case 'commitConflict':
+        return this.commitConflict(this.cursor(event.cursor), event.result, event.files, event.startedAt, now);
       case 'decisionDue':
         return this.decisionDue(this.cursor(event.cursor), now);
       case 'overrideDue':
@@ -202,6 +204,26 @@ export class Interpreter extends CursorMoves {
       branch: this.branchOf(c),
     });
     return this.fallBack(c, node, { kind: 'no_worker' }, detail, now);
+  }
+
+  /** A commit node's conflict survived every resolution turn (`max_resolutions`): a person decides, whatever the failure edge says. */
+  private commitConflict(c: Cursor, result: AgentTurnResult, files: string[], startedAt: number, now: number): Step {
+    const node = nodeByKey(this.def, c.node);
+    record(this.state, {
+      kind: 'turn',
+      node: node.key,
+      role: node.role,
+      actor: result.agent,
+      attempt: c.attempt,
+      dispatch: c.dispatch,
+      startedAt,
+      endedAt: now,
+      outcome: 'failure',
+      summary: result.summary,
+      branch: this.branchOf(c),
+    });
+    const detail = `"${node.key}": unresolved conflict in ${files.join(', ')}: ${result.summary}`;
+    return this.fallBack(c, node, { kind: 'conflict' }, detail, now);
   }
 
   /** The node's whole-node deadline passed (any attempt, dispatch or backoff in flight is cancelled). */

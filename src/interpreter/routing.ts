@@ -49,7 +49,8 @@ export type FailureCause =
   | { kind: 'attempts' } // the last attempt failed
   | { kind: 'timeout'; approval: boolean } // the whole-node deadline passed
   | { kind: 'no_worker' } // no worker of the role picked the turn up within role_wait
-  | { kind: 'branch' }; // a fork's branches failed, seen at the merge
+  | { kind: 'branch' } // a fork's branches failed, seen at the merge
+  | { kind: 'conflict' }; // a commit's conflict survived every resolution turn
 
 export interface Fallback {
   /** Outcomes whose edges are tried in order (each as `selectEdge` ranks them); the first found is taken. */
@@ -74,6 +75,9 @@ export function fallbackFor(cause: FailureCause): Fallback {
       return { tries: ['timeout'], escalate: 'no_worker_for_role' };
     case 'branch':
       return { tries: ['failure', 'escalated'], escalate: 'branch' };
+    case 'conflict':
+      // A person decides, whatever the failure edge says: only the escalated edge (inside escalate) applies.
+      return { tries: [], escalate: 'conflict' };
   }
 }
 

@@ -46,6 +46,7 @@ export function nodeStep(def: ResolvedDefinition, node: ResolvedNode, c: Cursor,
         attempt: c.attempt,
         deadline: c.deadline,
         ...(node.leaseMs !== undefined ? { leaseMs: node.leaseMs } : {}),
+        ...(node.onConflict ? { onConflict: node.onConflict } : {}),
         ...plan(),
       };
     case 'parallel': {

@@ -48,7 +48,8 @@ export interface HistoryEntry {
   usage?: TurnUsage;
 }
 
-export type EscalationReason = 'attempts' | 'cycles' | 'hops' | 'timeout' | 'dispatches' | 'no_route' | 'branch' | 'no_worker_for_role';
+export type EscalationReason =
+  'attempts' | 'cycles' | 'hops' | 'timeout' | 'dispatches' | 'no_route' | 'branch' | 'no_worker_for_role' | 'conflict';
 
 export interface EscalationRecord {
   node: string;
@@ -173,7 +174,17 @@ export type Step =
       /** The reviewer agent's turn, when `agentReview`. */
       review?: TurnPlan;
     }
-  | ({ kind: 'commit'; cursor: string; node: string; role: string; attempt: number; deadline: number; leaseMs?: number } & TurnPlan)
+  | ({
+      kind: 'commit';
+      cursor: string;
+      node: string;
+      role: string;
+      attempt: number;
+      deadline: number;
+      leaseMs?: number;
+      /** `on_conflict: resolve`: who resolves a conflicting rebase, and how many times. */
+      onConflict?: { role: string; maxResolutions: number };
+    } & TurnPlan)
   | { kind: 'backoff'; cursor: string; node: string; ms: number; deadline: number }
   | { kind: 'fork'; cursor: string; node: string; branches: string[]; merge: string; wait: 'all' | 'first' }
   /** The fork's branches started: one first Step per branch. */
@@ -204,6 +215,8 @@ export type BeadEvent =
   /** The node's whole-node deadline passed; whatever ran for it was cancelled. */
   | { type: 'deadline'; cursor: string; at: number }
   | { type: 'backoffDone'; cursor: string; at: number }
+  /** A commit's conflict survived every resolution turn (`max_resolutions`). */
+  | { type: 'commitConflict'; cursor: string; result: AgentTurnResult; files: string[]; startedAt: number; at: number }
   /** Apply the decision a `decision` message left due on this cursor. */
   | { type: 'decisionDue'; cursor: string; at: number }
   /** Apply the override an `override` message left due (the main cursor's open escalation). */

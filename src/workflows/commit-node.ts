@@ -11,12 +11,15 @@ import {
   isCancellation,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CommitActivities, CommitWorkResult, Workspace } from '../activities/git/types';
+import type { CommitActivities, CommitWorkResult, ConflictReport, Workspace } from '../activities/git/types';
+import type { ResolvedNode } from '../dsl/types';
+import { CONFLICT_RESOLVE_PATCH, runResolution } from './conflict-resolution';
 import type { Step } from '../interpreter';
 import { afterTurn } from './bead-workspace';
 import type { AgentTurnResult } from '../shared/agent';
@@ -33,7 +36,11 @@ import { recordSeconds } from './metrics';
 
 export const NO_REPOSITORY = 'no repository: nothing committed';
 
-export type CommitOutcome = { kind: 'done'; result: AgentTurnResult } | { kind: 'timeout' };
+export type CommitOutcome =
+  | { kind: 'done'; result: AgentTurnResult; conflict?: ConflictReport }
+  | { kind: 'timeout' }
+  /** `on_conflict: resolve` and every resolution failed: the bead escalates naming the files. */
+  | { kind: 'conflict'; result: AgentTurnResult; files: string[] };
 
 type CommitStep = Extract<Step, { kind: 'commit' }>;
 type Answer = { grant: LockGrant } | { refusal: LockRefusal };
@@ -106,8 +113,78 @@ export class CommitNodes {
   /**
    * Runs one commit step under the node's deadline (epoch ms, 0 = none). The lease is
    * RunOptions.lock.leaseMs when set (an operator's or test's override), else the node's.
+   * With `on_conflict: resolve`, a conflict gets resolution turns and retries (resolveAndRetry).
    */
-  async run(step: CommitStep, nodeLeaseMs?: number): Promise<CommitOutcome> {
+  async run(step: CommitStep): Promise<CommitOutcome> {
+    const { leaseMs: nodeLeaseMs, onConflict, roleWaitMs } = step;
+    const first = await this.once(step, nodeLeaseMs);
+    if (!onConflict || first.kind !== 'done' || !first.conflict || !patched(CONFLICT_RESOLVE_PATCH)) return first;
+    return this.resolveAndRetry(step, nodeLeaseMs, { ...onConflict, roleWaitMs }, first.conflict);
+  }
+
+  /**
+   * Lock decision: the resolution turn runs with the lock *released*. An agent turn takes minutes
+   * (an hour at worst); holding the repository's lock that long would stall every other bead's
+   * commit and need the lease renewed across an activity on another host. Released, the lock's
+   * holds stay git-only. Sound because the turn writes only the bead's ref (leased on the recorded
+   * commit) and the retry takes the lock again with a fresh fencing token. The cost: the target may
+   * move meanwhile, so the retry can conflict again; that counts as a failed resolution.
+   */
+  private async resolveAndRetry(
+    step: CommitStep,
+    nodeLeaseMs: number | undefined,
+    onConflict: NonNullable<ResolvedNode['onConflict']> & { roleWaitMs?: number },
+    conflict: ConflictReport,
+  ): Promise<CommitOutcome> {
+    let files = conflict.files;
+    const failures: string[] = [];
+    for (let round = 1; round <= onConflict.maxResolutions; round++) {
+      const ws = this.resolved!;
+      const turn = await runResolution(
+        {
+          beadId: this.bead.id,
+          bead: {
+            title: this.bead.title,
+            description: this.bead.description,
+            type: this.bead.type,
+            priority: this.bead.priority,
+            labels: this.bead.labels,
+          },
+          node: step.node,
+          role: onConflict.role,
+          round,
+          maxRounds: onConflict.maxResolutions,
+          workspace: { upstream: ws.upstream, ref: ws.ref!, head: ws.head! },
+          targetBranch: ws.targetBranch,
+          ...(this.bead.scenario ? { scenario: this.bead.scenario } : {}),
+        },
+        this.bead,
+        this.options,
+        { deadline: step.deadline, roleWaitMs: onConflict.roleWaitMs },
+      );
+      if (turn.kind === 'timeout') return turn;
+      if (turn.turn.files.length) files = turn.turn.files;
+      if (!turn.turn.resolved) {
+        failures.push(turn.turn.summary);
+        continue;
+      }
+      this.resolved = { ...ws, head: turn.turn.head };
+      const retry = await this.once(step, nodeLeaseMs);
+      if (retry.kind !== 'done' || !retry.conflict) {
+        if (retry.kind !== 'done') return retry;
+        const by = `after ${round} conflict resolution(s) by ${turn.turn.agent}`;
+        return { kind: 'done', result: { ...retry.result, summary: `${retry.result.summary} (${by})` } };
+      }
+      files = retry.conflict.files;
+      failures.push(`resolution ${round} was not enough: ${ws.targetBranch} moved on and conflicts again in ${files.join(', ')}`);
+    }
+    const summary =
+      `the bead's work conflicts with ${conflict.targetBranch} in ${files.join(', ')}: ${failures.length} resolution(s) failed ` +
+      `(max_resolutions ${onConflict.maxResolutions}); last: ${failures.at(-1) ?? 'none ran'}`;
+    return { kind: 'conflict', files, result: { outcome: 'failure', summary, agent: 'git' } };
+  }
+
+  private async once(step: CommitStep, nodeLeaseMs?: number): Promise<CommitOutcome> {
     const deadline = step.deadline;
     const ws = this.resolved;
     if (!this.bead.repo || !ws) return done({ outcome: 'success', summary: NO_REPOSITORY, agent: 'beadflow' });
@@ -185,7 +262,12 @@ export class CommitNodes {
       // The next landing of this bead squashes only what comes after this one.
       if (result.value.outcome === 'success' && ws.ref && this.resolved) this.resolved = { ...this.resolved, landed: ws.head };
       const note = grant.note ? ` (note: ${grant.note})` : '';
-      return done({ outcome: result.value.outcome, summary: `${result.value.summary}${note}`, agent: result.value.agent });
+      const finished: AgentTurnResult = {
+        outcome: result.value.outcome,
+        summary: `${result.value.summary}${note}`,
+        agent: result.value.agent,
+      };
+      return result.value.conflict ? { kind: 'done', result: finished, conflict: result.value.conflict } : done(finished);
     } finally {
       this.waiting.delete(requestId);
       this.answers.delete(requestId);

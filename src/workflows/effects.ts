@@ -135,8 +135,12 @@ export class Effects {
     if (!this.commits) return this.turn(step);
     const startedAt = Date.now();
     try {
-      const outcome = await this.commits.run(step, step.leaseMs);
+      const outcome = await this.commits.run(step);
       if (outcome.kind === 'timeout') return this.interp.apply({ type: 'deadline', cursor: step.cursor, at: Date.now() });
+      if (outcome.kind === 'conflict') {
+        const { result, files } = outcome;
+        return this.interp.apply({ type: 'commitConflict', cursor: step.cursor, result, files, startedAt, at: Date.now() });
+      }
       return this.interp.apply({ type: 'turnDone', cursor: step.cursor, result: outcome.result, startedAt, at: Date.now() });
     } catch (err) {
       if (isCancellation(err)) throw err;

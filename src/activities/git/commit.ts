@@ -4,7 +4,8 @@
  *   1. fetch the target branch and the bead's recorded commit into this host's clone;
  *   2. check the target out clean and squash the bead's work onto it (`git merge --squash`: the
  *      change between where the bead started and its recorded commit); a conflict fails the node
- *      with the conflicting paths, the bead's ref untouched;
+ *      with the conflicting paths and both sides (`conflict`: the commit node may run a resolution
+ *      turn on it), the bead's ref untouched;
  *   3. drop the notes folder (`.beadflow/notes/`) from what lands: notes stay on the bead's ref;
  *   4. commit with the bead's title and trailers, ask the lock whether our fencing token is still
  *      current (a holder whose lease ran out must not push);
@@ -14,6 +15,7 @@
  * landed, the squash finds the change already on the target and there is nothing to commit.
  */
 import { CancelledFailure } from '@temporalio/common';
+import { readConflictHunks, unmergedFiles } from './conflict-files';
 import { acquire } from './mutex';
 import { checkoutClean, ensureCommit, fetchTarget, openClone, worktreeDir, type HostClone } from './clone';
 import { commitLegacyWorktree } from './legacy-commit';
@@ -56,8 +58,10 @@ export async function commitWork(input: CommitWorkInput, deps: CommitDeps): Prom
       const dir = await checkoutClean(clone, input.beadId, target);
       const squash = await squashOnto(dir, ws.head, ws.landed);
       if (squash.conflicts) {
+        const { hunks, omitted } = readConflictHunks(dir, squash.conflicts, 'target');
         await runGit(dir, ['reset', '--hard', target]);
         return {
+          conflict: { files: squash.conflicts, targetBranch: ws.targetBranch, targetSha: target, hunks, omitted },
           outcome: 'failure',
           agent: AGENT,
           pushed: false,
@@ -121,7 +125,7 @@ async function squashOnto(dir: string, head: string, landed?: string): Promise<{
     merged = await tryGit(dir, ['cherry-pick', '--no-commit', since]);
   } else merged = await tryGit(dir, ['merge', '--squash', '--no-commit', head]);
   if (merged.code === 0) return { changed: !/Already up to date/i.test(merged.stdout) };
-  const conflicts = (await runGit(dir, ['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
+  const conflicts = await unmergedFiles(dir);
   if (conflicts.length === 0)
     throw new Error(`squash of ${head.slice(0, 10)} failed: ${(merged.stderr || merged.stdout).trim().split('\n').slice(-2).join(' / ')}`);
   return { changed: true, conflicts };

@@ -70,9 +70,19 @@ export class Workspaces {
     const { dir, workspace } = turn;
     await runGit(dir, ['add', '--all']);
     if ((await tryGit(dir, ['diff', '--cached', '--quiet'])).code === 0) return { head: workspace.head, pushed: false };
-    const message = `wip(${id.node}): ${sanitizeSubject(id.title) || id.beadId}\n\nBead-Id: ${id.beadId}\nBead-Turn: ${id.turn}\n`;
+    const message = Workspaces.message(id);
     await runGit(dir, ['commit', '--quiet', '--no-verify', '-m', message]);
-    const sha = (await runGit(dir, ['rev-parse', 'HEAD'])).trim();
+    return this.publish(turn, id, (await runGit(dir, ['rev-parse', 'HEAD'])).trim());
+  }
+
+  /** The turn's commit message: `wip(<node>): <title>` with the bead and turn trailers (the adoption check reads Bead-Turn). */
+  static message(id: TurnIdentity, verb = 'wip'): string {
+    return `${verb}(${id.node}): ${sanitizeSubject(id.title) || id.beadId}\n\nBead-Id: ${id.beadId}\nBead-Turn: ${id.turn}\n`;
+  }
+
+  /** Pushes the turn's commit `sha` to the bead's ref, leasing on the recorded commit. */
+  async publish(turn: Pick<PreparedTurn, 'dir' | 'workspace'>, id: TurnIdentity, sha: string): Promise<FinishedTurn> {
+    const { dir, workspace } = turn;
     const push = await tryGit(dir, [
       'push',
       '--porcelain',
@@ -99,7 +109,8 @@ export class Workspaces {
         .find((l) => l.startsWith('Bead-Turn: '))
         ?.slice('Bead-Turn: '.length)
         .trim();
-      if (parents.trim() === workspace.head && turnTrailer === id.turn) {
+      // First parent: a conflict resolution's commit is a merge whose second parent is the target.
+      if (parents.trim().split(' ')[0] === workspace.head && turnTrailer === id.turn) {
         this.log?.('an earlier attempt of this turn had pushed its work: taking it, dropping this attempt', {
           ref: workspace.ref,
           head: tip,

@@ -1,6 +1,7 @@
 /** Signatures of the git and commit-lock activities, imported by workflow code as types only. */
 import type { AgentTurnResult } from '../../shared/agent';
 import type { LockRequest } from '../../shared/commit-lock';
+import type { ConflictHunk } from './conflict-hunks';
 
 /**
  * A bead's work in git: a ref on the remote (`refs/beadflow/<bead>`) and the commit the workflow
@@ -59,6 +60,19 @@ export interface CommitWorkResult extends AgentTurnResult {
   pushed: boolean;
   sha?: string;
   conflicts?: string[];
+  /** The squash conflicted: the files and both sides, for a resolution turn and the escalation. */
+  conflict?: ConflictReport;
+}
+
+/** A conflict between the bead's work and the target, as the commit found it. */
+export interface ConflictReport {
+  files: string[];
+  targetBranch: string;
+  /** The target's tip the bead's work was squashed onto. */
+  targetSha: string;
+  hunks: ConflictHunk[];
+  /** Hunks left out by the size limits. */
+  omitted: number;
 }
 
 export interface WorkflowStatusInput {
