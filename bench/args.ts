@@ -25,7 +25,8 @@ export interface BenchOptions {
   baselines: boolean;
   sections: Section[];
   activityConcurrency: number;
-  maxCachedWorkflows: number;
+  /** Sticky cache; none = `npm run worker`'s default for the bench's roles (throughput: at least its beads in flight). */
+  maxCachedWorkflows?: number;
   /** PostgreSQL ledger the worker writes to; none = ledger off (the activity acknowledges without writing). */
   ledgerUrl?: string;
   /** Extra `temporal server start-dev --dynamic-config-value` settings (experiments). */
@@ -79,7 +80,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       positive('--activity-concurrency'),
       10,
     )
-    .option('--cache <n>', 'sticky workflow cache size (npm run worker --cache; 0 = no sticky execution)', atLeast(0, '--cache'), 1000)
+    .option(
+      '--cache <n>',
+      "sticky workflow cache size (npm run worker --cache; 0 = no sticky execution) [the worker's default, 320; throughput: its beads in flight]",
+      atLeast(0, '--cache'),
+    )
     .option(
       '--dynamic-config <key=value>',
       'extra dev-server dynamic config (repeatable), e.g. history.transferProcessorMaxPollRPS=20 (the old default)',
@@ -104,7 +109,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     baselines?: boolean;
     sections: Section[];
     activityConcurrency: number;
-    cache: number;
+    cache?: number;
     dynamicConfig: string[];
     ledgerUrl?: string;
     json?: boolean;

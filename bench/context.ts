@@ -76,7 +76,7 @@ export async function openContext(
     throw err;
   }
   progress.note(
-    `worker process ${worker.pid} ready in ${worker.startupMs} ms (bundle + workers), ${variant} server pid ${server.handle.pid}`,
+    `worker process ${worker.pid}: spawn to first poll ${Math.round(worker.startToPollMs)} ms (bundle + workers ${worker.startupMs} ms), ${variant} server pid ${server.handle.pid}`,
   );
   let n = 0;
   return {

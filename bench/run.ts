@@ -28,6 +28,8 @@ import type { ThroughputFigures } from './sections/throughput';
 import { measureThroughput } from './sections/throughput';
 import { redactUrl } from '../src/ledger/config';
 import { resolveTemporalBinary } from '../src/temporal/binary';
+import { KNOWN_ROLES } from '../src/shared/roles';
+import { defaultWorkflowCache } from '../src/workers/options';
 
 export interface BenchResults {
   benchmark: 'beadflow';
@@ -48,6 +50,14 @@ export interface BenchResults {
   git?: GitTransportFigures;
   /** 1-minute load average at the start and end of each section: others' work skews the figures. */
   load: Array<{ section: string; at: 'start' | 'end'; loadAverage1m: number }>;
+  /** Each section's worker process: spawn → every worker polling, and the bundle + create part of it. */
+  workerStarts?: WorkerStart[];
+}
+
+export interface WorkerStart {
+  section: string;
+  startToPollMs: number;
+  createMs: number;
 }
 
 /** The full attribution ladder on the first server; interpreter vs hand-written elsewhere. */
@@ -70,16 +80,25 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress): Prom
   const dags = benchDags();
   const linear = dags.find((d) => d.name === 'linear')!;
   const want = (s: BenchOptions['sections'][number]) => opts.sections.includes(s);
+  // As `npm run worker` sizes it for these roles; the throughput section runs more beads at once than that.
+  const defaultCache = opts.maxCachedWorkflows ?? defaultWorkflowCache(KNOWN_ROLES.length, opts.activityConcurrency);
+  const cacheFor = (what: string) =>
+    opts.maxCachedWorkflows ?? (what === 'throughput' ? Math.max(defaultCache, opts.throughputConcurrency) : defaultCache);
   const withContext = async <T>(variant: ServerVariant, what: string, fn: (ctx: BenchContext) => Promise<T>): Promise<T> => {
     progress.note(`— ${what} (${variant} server) —`);
     results.load.push({ section: `${what} (${variant})`, at: 'start', loadAverage1m: os.loadavg()[0] });
     const ctx = await openContext(
       variant,
       binary,
-      { activityConcurrency: opts.activityConcurrency, maxCachedWorkflows: opts.maxCachedWorkflows, ledgerUrl: opts.ledgerUrl },
+      { activityConcurrency: opts.activityConcurrency, maxCachedWorkflows: cacheFor(what), ledgerUrl: opts.ledgerUrl },
       progress,
       opts.dynamicConfig,
     );
+    (results.workerStarts ??= []).push({
+      section: `${what} (${variant})`,
+      startToPollMs: ctx.worker.startToPollMs,
+      createMs: ctx.worker.startupMs,
+    });
     try {
       return await fn(ctx);
     } finally {
@@ -119,10 +138,10 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress): Prom
   }
   if (want('lock')) results.lock = await withContext(main, 'commit lock', (ctx) => measureLock(ctx, opts.lockBeads));
   if (want('scale')) {
-    results.scale = [await withContext(main, 'scale', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows))];
+    results.scale = [await withContext(main, 'scale', (ctx) => measureScale(ctx, opts.parked, defaultCache))];
     if (opts.baselines)
       results.scale.push(
-        await withContext(main, 'scale, hand-written', (ctx) => measureScale(ctx, opts.parked, opts.maxCachedWorkflows, 'hand-written')),
+        await withContext(main, 'scale, hand-written', (ctx) => measureScale(ctx, opts.parked, defaultCache, 'hand-written')),
       );
   }
   if (want('llm')) results.llm = await withContext(main, 'model calls', (ctx) => measureModelCalls(ctx, 6));

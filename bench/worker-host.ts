@@ -1,6 +1,7 @@
 /** The benchmark's side of its worker process: start it, ask it things, stop it. */
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import type { FromWorker, MemoryFigures, ToWorker, TurnRecord, WorkerConfig } from './worker-protocol';
 
 type Reply = Extract<FromWorker, { kind: 'reply' }>;
@@ -16,6 +17,8 @@ export class WorkerHost {
     readonly pid: number,
     /** Time to bundle the workflow code and create the workers. */
     readonly startupMs: number,
+    /** From spawning the process to every worker polling ('RUNNING'). */
+    readonly startToPollMs: number,
   ) {
     child.on('message', (m: FromWorker) => {
       if (m.kind !== 'reply') return;
@@ -31,6 +34,7 @@ export class WorkerHost {
 
   /** Forks bench/worker-process.ts (under tsx, inherited from this process) and waits until it polls. */
   static async start(config: WorkerConfig, timeoutMs = 120_000): Promise<WorkerHost> {
+    const spawnedAt = performance.timeOrigin + performance.now();
     const child = fork(require.resolve('./worker-process'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const ready = await new Promise<Extract<FromWorker, { kind: 'ready' }>>((resolve, reject) => {
       // A worker that failed to start must not keep this process alive through its IPC channel.
@@ -50,7 +54,7 @@ export class WorkerHost {
       });
       child.send({ kind: 'start', config } satisfies ToWorker);
     });
-    return new WorkerHost(child, ready.pid, ready.bundleMs);
+    return new WorkerHost(child, ready.pid, ready.bundleMs, ready.firstPollAt - spawnedAt);
   }
 
   private request(message: Request): Promise<Reply> {

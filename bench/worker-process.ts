@@ -74,7 +74,13 @@ async function start(config: WorkerConfig): Promise<void> {
     await clientConnection.close();
     await connection.close();
   });
-  send({ kind: 'ready', pid: process.pid, bundleMs });
+  // 'RUNNING' is the state in which a worker polls: the set is ready once every worker is in it.
+  const deadline = Date.now() + 60_000;
+  while (!set.workers.every((w) => w.getState() === 'RUNNING')) {
+    if (Date.now() > deadline) throw new Error(`workers not polling after 60 s: ${set.workers.map((w) => w.getState()).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  send({ kind: 'ready', pid: process.pid, bundleMs, firstPollAt: now() });
 }
 
 async function handle(m: ToWorker): Promise<void> {

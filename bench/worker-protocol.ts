@@ -43,6 +43,7 @@ export type ToWorker =
   | { kind: 'stop'; id: number };
 
 export type FromWorker =
-  | { kind: 'ready'; pid: number; bundleMs: number }
+  /** firstPollAt: epoch ms at which every worker of the set was RUNNING (polling). */
+  | { kind: 'ready'; pid: number; bundleMs: number; firstPollAt: number }
   | { kind: 'failed'; message: string }
   | { kind: 'reply'; id: number; turns?: TurnRecord[]; memory?: MemoryFigures };

@@ -1,17 +1,10 @@
 /** The run's figures as plain-text tables for the terminal (and for bench/README.md). */
 import type { BenchResults } from '../run';
 import type { Summary } from '../stats';
-import { checkGoals } from './goals';
+import { checkGoals, renderGoals } from './goals';
+import { renderTable } from './table-format';
 
-export function renderTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [
-    line(headers),
-    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
-    ...rows.map(line),
-  ].join('\n');
-}
+export { renderTable } from './table-format';
 
 const n = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const ms = (s: Summary) => `${n(s.p50)} / ${n(s.p95)} / ${n(s.p99)}`;
@@ -199,15 +192,14 @@ export function renderReport(r: BenchResults): string {
       `Load average (1 min): ${loads[0].toFixed(1)} at the start, at most ${Math.max(...loads).toFixed(1)} between sections (this benchmark keeps about 2 busy; more means other work shared the ${r.machine.cores} cores)`,
     );
   }
-  const goals = checkGoals(r);
-  if (goals.length) {
-    out.push('', 'Goals');
+  if (r.workerStarts?.length) {
     out.push(
-      renderTable(
-        ['goal', 'measured', 'met'],
-        goals.map((g) => [g.goal, g.measured, g.met === undefined ? 'not measured' : g.met ? 'yes' : 'NO']),
-      ),
+      '',
+      'Worker start (spawn → every worker polling; of which bundle + create): ' +
+        r.workerStarts.map((w) => `${w.section} ${sec(w.startToPollMs)} (${sec(w.createMs)})`).join(', '),
     );
   }
+  const goals = checkGoals(r);
+  if (goals.length) out.push('', 'Goals (issue 15)', renderGoals(goals));
   return out.join('\n');
 }

@@ -9,9 +9,18 @@ import { KNOWN_ROLES, ROLE_QUEUE_PREFIX, WORKFLOW_TASK_QUEUE, canonicalRole, rol
 
 export const WORKER_DEFAULTS = {
   concurrency: 10,
-  workflowCache: 1000,
   shutdownGraceMs: 30_000,
 } as const;
+
+/**
+ * The sticky cache holds the beads *running* at once: about the turns this worker runs at once
+ * (roles × concurrency), ×4 for beads between turns or queued for one; at least 100. Parked beads
+ * (waiting for a person) fall out and replay their short history when the decision arrives: each
+ * cached workflow costs ~340 KB of RSS, so 1,000 parked beads in the cache cost ~340 MB.
+ */
+export function defaultWorkflowCache(roles: number, concurrency: number): number {
+  return Math.max(100, 4 * roles * concurrency);
+}
 
 export interface WorkerConfig {
   /** Canonical role names ("QA Engineer"). */
@@ -100,7 +109,7 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     .option('--task-queue <name>', `workflow task queue [BEADFLOW_TASK_QUEUE, default ${WORKFLOW_TASK_QUEUE}]`)
     .option('--role-queue-prefix <prefix>', `prefix of role task queues [BEADFLOW_ROLE_QUEUE_PREFIX, default ${ROLE_QUEUE_PREFIX}]`)
     .option('--concurrency <n>', `agent turns run at once per role [BEADFLOW_CONCURRENCY, default ${WORKER_DEFAULTS.concurrency}]`)
-    .option('--cache <n>', `workflows kept in the sticky cache [BEADFLOW_WORKFLOW_CACHE, default ${WORKER_DEFAULTS.workflowCache}]`)
+    .option('--cache <n>', 'workflows kept in the sticky cache [BEADFLOW_WORKFLOW_CACHE, default 4 × roles × concurrency, at least 100]')
     .option('--shutdown-grace <duration>', 'on SIGINT/SIGTERM, how long running turns may finish [BEADFLOW_SHUTDOWN_GRACE, default 30s]')
     .option('--metrics-port <port>', 'serve Prometheus metrics on /metrics at this port [BEADFLOW_METRICS_PORT, default off]')
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent [BEADFLOW_LOG_LEVEL, default info]');
@@ -113,8 +122,14 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   }
   const o = program.opts<Record<string, string | string[] | boolean | undefined>>();
   const str = (flag: unknown, key: string): string | undefined => (typeof flag === 'string' && flag ? flag : env[key] || undefined);
+  const roles = parseRoles(str(o.roles, 'BEADFLOW_ROLES'));
+  const concurrency = count(
+    str(o.concurrency, 'BEADFLOW_CONCURRENCY'),
+    '--concurrency / BEADFLOW_CONCURRENCY',
+    WORKER_DEFAULTS.concurrency,
+  );
   return {
-    roles: parseRoles(str(o.roles, 'BEADFLOW_ROLES')),
+    roles,
     agent: str(o.agent, 'BEADFLOW_AGENT'),
     model: str(o.model, 'BEADFLOW_MODEL'),
     agentCommand: str(o.agentCommand, 'BEADFLOW_AGENT_COMMAND'),
@@ -126,8 +141,13 @@ export function parseWorkerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     ledger: o.ledger !== false && !/^(off|false|0|no|none)$/i.test(env.BEADFLOW_LEDGER ?? ''),
     taskQueue: str(o.taskQueue, 'BEADFLOW_TASK_QUEUE') ?? WORKFLOW_TASK_QUEUE,
     roleQueuePrefix: str(o.roleQueuePrefix, 'BEADFLOW_ROLE_QUEUE_PREFIX') ?? ROLE_QUEUE_PREFIX,
-    concurrency: count(str(o.concurrency, 'BEADFLOW_CONCURRENCY'), '--concurrency / BEADFLOW_CONCURRENCY', WORKER_DEFAULTS.concurrency),
-    workflowCache: count(str(o.cache, 'BEADFLOW_WORKFLOW_CACHE'), '--cache / BEADFLOW_WORKFLOW_CACHE', WORKER_DEFAULTS.workflowCache, 0),
+    concurrency,
+    workflowCache: count(
+      str(o.cache, 'BEADFLOW_WORKFLOW_CACHE'),
+      '--cache / BEADFLOW_WORKFLOW_CACHE',
+      defaultWorkflowCache(roles.length, concurrency),
+      0,
+    ),
     shutdownGraceMs: grace(str(o.shutdownGrace, 'BEADFLOW_SHUTDOWN_GRACE')),
     ...metricsPort(str(o.metricsPort, 'BEADFLOW_METRICS_PORT')),
     logLevel: str(o.logLevel, 'BEADFLOW_LOG_LEVEL'),

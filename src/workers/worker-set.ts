@@ -69,6 +69,7 @@ export class WorkerSet {
           connection: opts.connection,
           namespace,
           taskQueue,
+          // Prebuilt and loaded from disk (bundle.ts). reuseV8Context is left to the SDK: 1.24 defaults it to true.
           workflowBundle: await workflowBundle(opts.workflowsPath, { tracing: opts.observability?.tracing }),
           // Beads always write to the ledger; without one configured the write is a no-op.
           activities: { ...noLedgerActivities, ...opts.workflowQueueActivities },

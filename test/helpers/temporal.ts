@@ -45,6 +45,14 @@ export interface TestEnvOptions {
   extraArgs?: string[];
 }
 
+/**
+ * The dev-server flags tests add: the same task-queue read rates `beadflow server` uses (without
+ * them every transition waits ~45 ms), then the test's own, which override them.
+ */
+export function testServerExtraArgs(extra: string[] = []): string[] {
+  return [...DYNAMIC_CONFIG.flatMap((setting) => ['--dynamic-config-value', setting]), ...extra];
+}
+
 /** A fresh in-memory dev server with the bead search attributes; call `teardown()` when done. */
 export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   if (clusterRequested()) return startClusterEnv(opts);
@@ -53,8 +61,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestWorkf
     executable: bin.source === 'sdk-download' ? { type: 'cached-download' } : { type: 'existing-path', path: bin.path },
     namespace: opts.namespace,
     searchAttributes: [...BEAD_SEARCH_ATTRIBUTES],
-    // The same task-queue read rates `beadflow server` uses: without them every transition waits ~45 ms.
-    extraArgs: [...DYNAMIC_CONFIG.flatMap((setting) => ['--dynamic-config-value', setting]), ...(opts.extraArgs ?? [])],
+    extraArgs: testServerExtraArgs(opts.extraArgs),
   };
   try {
     return await TestWorkflowEnvironment.createLocal({ server });
@@ -90,7 +97,7 @@ export function uniqueId(prefix: string): string {
 export interface WaitForOptions {
   /** Default 10 000. */
   timeoutMs?: number;
-  /** Default 100. */
+  /** Default 25: the wait is pure waiting, and a query costs the server well under a millisecond. */
   intervalMs?: number;
   /** What we wait for, for the error message ("bead b-1 to complete"). */
   what?: string;
@@ -104,7 +111,7 @@ type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
  */
 export async function waitFor<T>(fn: () => T | Promise<T>, opts: WaitForOptions = {}): Promise<Truthy<T>> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const intervalMs = opts.intervalMs ?? 100;
+  const intervalMs = opts.intervalMs ?? 25;
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   let lastError: unknown;

@@ -7,7 +7,7 @@ import { RoleRoutedProvider } from '../../src/activities/agents/routed';
 import { ScriptedAgent } from '../../src/activities/agents/scripted';
 import { BeadflowError } from '../../src/shared/errors';
 import { parseRoles } from '../../src/workers/main';
-import { WORKER_DEFAULTS, parseWorkerArgs } from '../../src/workers/options';
+import { WORKER_DEFAULTS, defaultWorkflowCache, parseWorkerArgs } from '../../src/workers/options';
 import { createProvider, roleEnvSuffix } from '../../src/workers/providers';
 import { fakeTurn, script, tempDir, turnInput } from '../helpers/agents';
 
@@ -60,12 +60,20 @@ describe('parseWorkerArgs', () => {
   test('documented defaults', () => {
     const c = parseWorkerArgs(argv(), {});
     assert.equal(c.concurrency, WORKER_DEFAULTS.concurrency);
-    assert.equal(c.workflowCache, WORKER_DEFAULTS.workflowCache);
+    assert.equal(c.workflowCache, 320, 'sticky cache: 4 × 8 roles × 10 turns at once');
     assert.equal(c.shutdownGraceMs, 30_000);
     assert.equal(c.taskQueue, 'beadflow');
     assert.equal(c.roleQueuePrefix, 'beadflow-role-');
     assert.equal(c.workflows, true);
     assert.equal(c.roles.length, 8);
+  });
+
+  test('the sticky cache follows the beads running at once: roles × concurrency × 4, at least 100', () => {
+    assert.equal(defaultWorkflowCache(8, 10), 320);
+    assert.equal(defaultWorkflowCache(1, 10), 100);
+    assert.equal(parseWorkerArgs(argv('--roles', 'QA,CEO', '--concurrency', '20'), {}).workflowCache, 160);
+    assert.equal(parseWorkerArgs(argv('--roles', 'QA', '--cache', '7'), {}).workflowCache, 7, 'an explicit size wins');
+    assert.equal(parseWorkerArgs(argv(), { BEADFLOW_WORKFLOW_CACHE: '0' }).workflowCache, 0, '0 turns sticky execution off');
   });
 
   test('flags beat the environment', () => {

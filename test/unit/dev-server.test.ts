@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { BEAD_SEARCH_ATTRIBUTE_NAMES, BEAD_SEARCH_ATTRIBUTES, searchAttributeCliArgs } from '../../src/shared/search-attributes';
 import { defaultDbFile, planDevServer } from '../../src/temporal/dev-server';
+import { testServerExtraArgs } from '../helpers/temporal';
 
 /** The value after each occurrence of `flag`. */
 function flagValues(args: string[], flag: string): string[] {
@@ -59,4 +60,13 @@ test('the plan raises the per-shard task-queue read rates (default 20/s costs ~4
     flagValues(args, '--dynamic-config-value').filter((v) => v.startsWith('history.transferProcessorMaxPollRPS=')),
     ['history.transferProcessorMaxPollRPS=1000', 'history.transferProcessorMaxPollRPS=20'],
   );
+});
+
+test("integration tests' dev server gets the same dynamic config as beadflow server, a test's own flags after it", () => {
+  const server = flagValues(planDevServer({ inMemory: true }).args, '--dynamic-config-value');
+  const tests = testServerExtraArgs(['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=20']);
+  const values = flagValues(tests, '--dynamic-config-value');
+  assert.deepEqual(values.slice(0, server.length), server);
+  assert.ok(server.length > 0);
+  assert.equal(values.at(-1), 'history.transferProcessorMaxPollRPS=20', 'the last value of a key wins: a test can override');
 });
