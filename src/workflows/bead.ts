@@ -135,6 +135,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
           step = await effects.approval(step);
           break;
         case 'backoff':
+          ledger.flush();
           step = await effects.backoff(step);
           break;
         case 'escalated':

@@ -6,6 +6,12 @@
  * batch. At the end (and before continue-as-new) `settle()` waits a bounded time for the flush;
  * whatever is still unsent goes to an abandoned `ledgerCatchUp` child that retries until the
  * ledger is back. Behind `patched()` so histories recorded before the ledger still replay.
+ *
+ * Writes are batched off the hot path: a write is due when the bead stops to wait (an approval,
+ * an escalation, a backoff via `flush()`, the end), when 64 entries are pending, or at the first
+ * change 2 s after the previous write. A bead of fast turns writes at its start and its end; a
+ * bead of slow turns writes at each turn's start. Runs recorded before batching write at every
+ * change, as they did.
  */
 import {
   ParentClosePolicy,
@@ -26,6 +32,11 @@ import type { CompiledRunOptions } from '../shared/run-options';
 import { ledgerOptions } from './activity-options';
 
 export const LEDGER_PATCH = 'beadflow-ledger-sync';
+const LEDGER_BATCH_PATCH = 'ledger-batched';
+/** Pending entries that make a write due on their own. */
+const BATCH_ENTRIES = 64;
+/** A write is due at the first change this long after the previous write started. */
+const BATCH_MS = 2_000;
 /** The write activity (options in activity-options.ts). */
 export function ledgerActivities(retryMaxIntervalMs?: number): LedgerActivities {
   return proxyActivities<LedgerActivities>(ledgerOptions(retryMaxIntervalMs));
@@ -38,6 +49,10 @@ export interface CatchUpInput {
 
 export class LedgerSync {
   private readonly enabled: boolean;
+  private readonly batched: boolean;
+  private lastWriteAt = -Infinity;
+  /** Set by `flush()` and `settle()`: the next change writes at once. */
+  private urgent = false;
   private readonly activities: LedgerActivities;
   /** Entries seen but not acknowledged, oldest first (a prefix is in flight). */
   private pending: HistoryEntry[] = [];
@@ -60,6 +75,7 @@ export class LedgerSync {
     coveredSeq: number,
   ) {
     this.enabled = patched(LEDGER_PATCH);
+    this.batched = this.enabled && patched(LEDGER_BATCH_PATCH);
     this.activities = ledgerActivities(options.ledger.retryMaxIntervalMs);
     this.seen = coveredSeq;
   }
@@ -88,9 +104,17 @@ export class LedgerSync {
     }
   }
 
+  /** The bead is about to wait (a backoff): send what is pending now rather than after the wait. */
+  flush(): void {
+    if (!this.enabled || this.closed) return;
+    this.urgent = true;
+    this.notify();
+  }
+
   /** Waits (bounded) until the ledger has everything; otherwise hands the rest to `ledgerCatchUp`. */
   async settle(): Promise<void> {
     if (!this.enabled || this.closed) return;
+    this.urgent = true;
     this.notify();
     const flushed = await condition(() => !this.dirty && !this.inFlight && this.pending.length === 0, this.options.ledger.flushTimeoutMs);
     this.closed = true;
@@ -100,7 +124,7 @@ export class LedgerSync {
   private async loop(): Promise<void> {
     for (;;) {
       try {
-        await condition(() => this.dirty || this.closed);
+        await condition(() => (this.dirty && this.due()) || this.closed);
       } catch (err) {
         // A cancelled bead: stop quietly. An unhandled rejection here would fail every workflow
         // task of the cancellation, and with it the commands that clean up (the lock release).
@@ -109,6 +133,7 @@ export class LedgerSync {
       }
       if (this.closed) return;
       this.dirty = false;
+      this.lastWriteAt = Date.now();
       const entries = takeBatch(this.pending);
       this.inFlight = true;
       try {
@@ -122,7 +147,15 @@ export class LedgerSync {
       }
       this.pending = this.pending.slice(entries.length);
       if (this.pending.length > 0) this.dirty = true;
+      else if (!this.dirty) this.urgent = false;
     }
+  }
+
+  private due(): boolean {
+    if (!this.batched || this.urgent || this.pending.length >= BATCH_ENTRIES) return true;
+    const s = this.interp.state;
+    if (s.status === 'waiting_approval' || s.status === 'escalated' || s.endReason !== undefined) return true;
+    return Date.now() - this.lastWriteAt >= BATCH_MS;
   }
 
   private progress(entries: HistoryEntry[]): BeadProgress {
