@@ -42,8 +42,9 @@ export interface RunOptions {
    */
   lock?: { capacity?: number; leaseMs?: number; holderCheckMs?: number; continueAsNewAfterEvents?: number };
   /** Ledger writes: backoff cap of the retried write (default 30 s), and how long a bead's end waits
-   * for the ledger before handing the unsent rest to a `ledgerCatchUp` workflow (default 10 s). */
-  ledger?: { retryMaxIntervalMs?: number; flushTimeoutMs?: number };
+   * for the ledger before handing the unsent rest to a `ledgerCatchUp` workflow (default 10 s), and the
+   * least time between two writes while the bead runs (default 2 s; waits and the end write at once). */
+  ledger?: { retryMaxIntervalMs?: number; flushTimeoutMs?: number; batchMs?: number };
 }
 
 export interface BeadInput {

@@ -9,7 +9,7 @@ import { ROLE_QUEUE_PREFIX } from './roles';
 export const RUN_DEFAULTS = {
   heartbeatTimeoutMs: 30_000,
   turnRetryAttempts: 5,
-  ledger: { retryMaxIntervalMs: 30_000, flushTimeoutMs: 10_000 },
+  ledger: { retryMaxIntervalMs: 30_000, flushTimeoutMs: 10_000, batchMs: 2_000 },
 } as const;
 
 export interface CompiledRunOptions {
@@ -19,7 +19,7 @@ export interface CompiledRunOptions {
   readonly heartbeatTimeoutMs: number;
   readonly turnRetryAttempts: number;
   readonly lock: Readonly<NonNullable<RunOptions['lock']>>;
-  readonly ledger: { readonly retryMaxIntervalMs: number; readonly flushTimeoutMs: number };
+  readonly ledger: { readonly retryMaxIntervalMs: number; readonly flushTimeoutMs: number; readonly batchMs: number };
 }
 
 export function compileRunOptions(options: RunOptions | undefined): CompiledRunOptions {
@@ -34,6 +34,7 @@ export function compileRunOptions(options: RunOptions | undefined): CompiledRunO
     ledger: Object.freeze({
       retryMaxIntervalMs: o.ledger?.retryMaxIntervalMs ?? RUN_DEFAULTS.ledger.retryMaxIntervalMs,
       flushTimeoutMs: o.ledger?.flushTimeoutMs ?? RUN_DEFAULTS.ledger.flushTimeoutMs,
+      batchMs: o.ledger?.batchMs ?? RUN_DEFAULTS.ledger.batchMs,
     }),
   });
 }

@@ -9,7 +9,7 @@
  *
  * Writes are batched off the hot path: a write is due when the bead stops to wait (an approval,
  * an escalation, a backoff via `flush()`, the end), when 64 entries are pending, or at the first
- * change 2 s after the previous write. A bead of fast turns writes at its start and its end; a
+ * change `ledger.batchMs` (2 s) after the previous write. A bead of fast turns writes at its start and its end; a
  * bead of slow turns writes at each turn's start. Runs recorded before batching write at every
  * change, as they did.
  */
@@ -35,8 +35,6 @@ export const LEDGER_PATCH = 'beadflow-ledger-sync';
 const LEDGER_BATCH_PATCH = 'ledger-batched';
 /** Pending entries that make a write due on their own. */
 const BATCH_ENTRIES = 64;
-/** A write is due at the first change this long after the previous write started. */
-const BATCH_MS = 2_000;
 /** The write activity (options in activity-options.ts). */
 export function ledgerActivities(retryMaxIntervalMs?: number): LedgerActivities {
   return proxyActivities<LedgerActivities>(ledgerOptions(retryMaxIntervalMs));
@@ -155,7 +153,7 @@ export class LedgerSync {
     if (!this.batched || this.urgent || this.pending.length >= BATCH_ENTRIES) return true;
     const s = this.interp.state;
     if (s.status === 'waiting_approval' || s.status === 'escalated' || s.endReason !== undefined) return true;
-    return Date.now() - this.lastWriteAt >= BATCH_MS;
+    return Date.now() - this.lastWriteAt >= this.options.ledger.batchMs;
   }
 
   private progress(entries: HistoryEntry[]): BeadProgress {

@@ -157,6 +157,30 @@ test("a run's rows match its state.history exactly; execution and bead rows foll
   });
 });
 
+test('writes are batched: a bead of fast turns writes at its start and its end, not at every change', async () => {
+  const ledger = await ledgerOn(pg);
+  const real = createLedgerActivities(ledger);
+  let writes = 0;
+  const counting: LedgerActivities = {
+    async recordBeadProgress(progress) {
+      writes++;
+      return real.recordBeadProgress(progress);
+    },
+  };
+  const run = new Run();
+  const workers = await run.workers(counting);
+  await workers.runUntil(async () => {
+    // No write falls due by time alone here: only the start, each wait at the review, and the end.
+    const handle = await run.start({ review: ['rejected', 'approved'] }, { ledger: { batchMs: 600_000 } });
+    assert.equal((await handle.result()).status, 'completed');
+    const state = await handle.query<BeadState>('state');
+    await assertRowsMatch(ledger.pool, state);
+    const waits = state.history.filter((h) => h.kind === 'decision').length;
+    assert.equal(waits, 2);
+    assert.ok(writes <= waits + 2, `expected at most ${waits + 2} ledger writes for ${state.history.length} entries, got ${writes}`);
+  });
+});
+
 test('across continue-as-new: one execution (the first run id), every entry once', async () => {
   const ledger = await ledgerOn(pg);
   const run = new Run();
