@@ -44,8 +44,10 @@ function checkGuards(ctx: CheckContext): void {
     const guard = node.guard;
     if (!guard) continue;
     const at = ctx.nodePath(node.key, 'when');
-    if (guard.error) ctx.report('error', 'node-when', at, `node "${node.key}": when: ${guard.error}`, 'see the guard language in definitions/README.md');
-    for (const u of unknownNames(guard, ctx.nodes.keys())) ctx.report('error', 'node-when', at, `node "${node.key}": when: ${u.message}`, u.hint);
+    if (guard.error)
+      ctx.report('error', 'node-when', at, `node "${node.key}": when: ${guard.error}`, 'see the guard language in definitions/README.md');
+    for (const u of unknownNames(guard, ctx.nodes.keys()))
+      ctx.report('error', 'node-when', at, `node "${node.key}": when: ${u.message}`, u.hint);
   }
 }
 

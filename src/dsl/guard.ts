@@ -47,11 +47,15 @@ export function unknownNames(guard: Guard, nodeKeys: Iterable<string>): Array<{ 
   const found: Array<{ message: string; hint: string }> = [];
   for (const key of refs.nodes) {
     if (!keys.includes(key))
-      found.push({ message: `"${key}.status" names no step`, hint: `steps: ${keys.join(', ') || '(none)'}; also task.<field>, variables.<name>, context.state.get('key')` });
+      found.push({
+        message: `"${key}.status" names no step`,
+        hint: `steps: ${keys.join(', ') || '(none)'}; also task.<field>, variables.<name>, context.state.get('key')`,
+      });
   }
   const vars = Object.keys(guard.variables);
   for (const name of refs.variables) {
-    if (!vars.includes(name)) found.push({ message: `"variables.${name}" is not a variable`, hint: `variables: ${vars.join(', ') || '(none)'}` });
+    if (!vars.includes(name))
+      found.push({ message: `"variables.${name}" is not a variable`, hint: `variables: ${vars.join(', ') || '(none)'}` });
   }
   return found;
 }

@@ -26,15 +26,43 @@ export function lastResults(state: InterpreterState): Record<string, string> {
   return results;
 }
 
+const PASS = new Set(['success', 'approved']);
+const FAIL = new Set(['failure', 'rejected', 'timeout']);
+
+/**
+ * The step format's context.state, whose keys its steps wrote (`qa_status: pass`): `<key>` and
+ * `<key>_result` are node <key>'s outcome; `<word>_status` is `pass` / `fail` / `skipped` for node
+ * <word>, else for the last node run whose key has <word> as a part (`qa` → `comprehensive-qa`).
+ * Then the file's variables.
+ */
+export function contextState(nodes: Record<string, string>, variables: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...variables };
+  const verdict = (o: string) => (PASS.has(o) ? 'pass' : FAIL.has(o) ? 'fail' : o);
+  for (const [key, outcome] of Object.entries(nodes)) {
+    for (const word of key.split(/[-_]/)) out[`${word}_status`] = verdict(outcome);
+  }
+  for (const [key, outcome] of Object.entries(nodes)) {
+    out[key] = outcome;
+    out[`${key}_result`] = outcome;
+    out[`${key}_status`] = verdict(outcome);
+  }
+  return out;
+}
+
+/** The bead as `task`: its fields, and each label `k:v` (or `k=v`) as task.k = 'v', a bare label as task.label = true. */
+export function taskFields(bead: Bead): Record<string, unknown> {
+  const task: Record<string, unknown> = {};
+  for (const label of bead.labels) {
+    const m = /^([A-Za-z_][\w-]*)[:=](.*)$/.exec(label);
+    if (m) task[m[1]!] = m[2];
+    else task[label] = true;
+  }
+  return { ...task, id: bead.id, title: bead.title, type: bead.type, priority: bead.priority, labels: bead.labels.join(',') };
+}
+
 export function guardHolds(guard: Guard, state: InterpreterState, bead: Bead): boolean {
   if (!guard.expr) return true;
   const nodes = lastResults(state);
-  // The step format's context.state: the file's variables, and each node's result as <key> and <key>_status.
-  const contextState: Record<string, unknown> = { ...guard.variables };
-  for (const [key, outcome] of Object.entries(nodes)) {
-    contextState[key] = outcome;
-    contextState[`${key}_status`] = outcome;
-  }
-  const task = { id: bead.id, title: bead.title, type: bead.type, priority: bead.priority, labels: bead.labels.join(',') };
-  return conditionHolds(guard.expr, { state: contextState, task, variables: guard.variables, nodes });
+  const scope = { state: contextState(nodes, guard.variables), task: taskFields(bead), variables: guard.variables, nodes };
+  return conditionHolds(guard.expr, scope);
 }

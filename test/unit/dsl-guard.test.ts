@@ -14,9 +14,9 @@ describe('guards read earlier results and variables', () => {
     assert.equal(holds('qa.status', {}), false, 'a node that has not run is absent');
   });
   test('&& binds tighter than ||, ! tighter than ==', () => {
-    assert.equal(holds("true || false && false"), true);
-    assert.equal(holds("(true || false) && false"), false);
-    assert.equal(holds("!qa.status == true", {}), true);
+    assert.equal(holds('true || false && false'), true);
+    assert.equal(holds('(true || false) && false'), false);
+    assert.equal(holds('!qa.status == true', {}), true);
   });
   test('types: strict equality keeps types apart, loose compares numbers to numeric strings', () => {
     assert.equal(holds('variables.n === 2', {}, { n: 2 }), true);

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildGuard } from '../../src/dsl/guard';
 import { Interpreter } from '../../src/interpreter';
+import { contextState, taskFields } from '../../src/interpreter/guards';
 import { definition, node } from '../fixtures/definitions';
-import { drive, testBead } from '../fixtures/drive';
+import { drive, testBead, type Script } from '../fixtures/drive';
 
 const RULES = { stepConditions: true };
 // a either succeeds or (after its attempts) fails; both routes lead to b; b guards on a's result; c always follows.
@@ -19,11 +20,11 @@ const def = (when: string) =>
       ['c', '', 'success'],
     ],
   );
-const run = (when: string, script: Record<string, string[]>, rules = RULES) =>
+const run = (when: string, script: Script, rules = RULES) =>
   drive(def(when), script, { interp: new Interpreter(def(when), testBead('bead-1'), undefined, rules) });
 
 describe('interpreter: guards', () => {
-  test("a false guard skips the node, notes it and moves on along its success route", () => {
+  test('a false guard skips the node, notes it and moves on along its success route', () => {
     const { interp, last, turns } = run("a.status == 'failure'", { a: ['success'] });
     assert.deepEqual(turns, ['a:success', 'c:success']);
     assert.equal(last.kind === 'end' && last.status, 'completed');
@@ -62,7 +63,13 @@ describe('interpreter: guards', () => {
 
   test('a skipped fork leaves from its merge: no branch runs', () => {
     const d = definition(
-      [node('p', 'parallel', { guard: buildGuard('false') }), node('x'), node('y'), node('m', 'merge', { merge: { fork: 'p', wait: 'all' } }), node('z')],
+      [
+        node('p', 'parallel', { guard: buildGuard('false') }),
+        node('x'),
+        node('y'),
+        node('m', 'merge', { merge: { fork: 'p', wait: 'all' } }),
+        node('z'),
+      ],
       [
         ['', 'p', 'success'],
         ['p', 'x', 'success'],
@@ -76,5 +83,21 @@ describe('interpreter: guards', () => {
     const { turns, last } = drive(d, {}, { interp: new Interpreter(d, testBead('x'), undefined, RULES) });
     assert.deepEqual(turns, ['z:success']);
     assert.equal(last.kind, 'end');
+  });
+});
+
+describe("the step format's context.state and task", () => {
+  test('<word>_status is pass/fail for the node with that word in its key; <key>_result its outcome', () => {
+    const state = contextState({ 'comprehensive-qa': 'success', planning: 'failure' }, { v: 1 });
+    assert.equal(state.qa_status, 'pass');
+    assert.equal(state.planning_status, 'fail');
+    assert.equal(state.planning_result, 'failure');
+    assert.equal(state.v, 1);
+  });
+  test('labels k:v and bare labels become task fields; the bead fields win', () => {
+    const task = taskFields({ ...testBead('t'), labels: ['scope:large', 'performance_critical', 'type:x'] });
+    assert.equal(task.scope, 'large');
+    assert.equal(task.performance_critical, true);
+    assert.equal(task.type, 'bug');
   });
 });

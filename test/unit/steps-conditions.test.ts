@@ -10,7 +10,10 @@ describe('step conditions become guards', () => {
   test("a peer file's condition is the node's guard, parsed, with no warning", () => {
     const { definition, findings } = loadDefinitionFile(path.join(PEERS, 'hotfix.yml'));
     assert.ok(definition);
-    assert.deepEqual(findings.filter((f) => f.code === 'step-condition'), []);
+    assert.deepEqual(
+      findings.filter((f) => f.code === 'step-condition'),
+      [],
+    );
     const guard = definition.nodes.find((n) => n.key === 'security-check')?.guard;
     assert.equal(guard?.when, "context.state.get('validation_status') === 'pass'");
     assert.deepEqual(guard?.expr, {
@@ -33,10 +36,13 @@ describe('step conditions become guards', () => {
       'variables: { strict: true }',
       'steps:',
       '  - { id: qa, type: persona-request, persona: qa-engineer }',
-      "  - { id: review, type: persona-request, persona: code-reviewer, dependencies: [qa], condition: \"qa.status == 'success' && variables.strict\" }",
+      '  - { id: review, type: persona-request, persona: code-reviewer, dependencies: [qa], condition: "qa.status == \'success\' && variables.strict" }',
     ].join('\n');
     const { definition, findings } = loadDefinitionText(text, 'x.yml');
-    assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
+    assert.deepEqual(
+      findings.filter((f) => f.severity === 'error'),
+      [],
+    );
     assert.deepEqual(definition?.nodes.find((n) => n.key === 'review')?.guard?.variables, { strict: true });
   });
 
@@ -45,12 +51,15 @@ describe('step conditions become guards', () => {
       'variables: { strict: true }',
       'steps:',
       '  - { id: qa, type: persona-request, persona: qa-engineer }',
-      "  - { id: review, type: persona-request, persona: code-reviewer, dependencies: [qa], condition: \"qa-typo.status == 'success' || variables.lax\" }",
+      '  - { id: review, type: persona-request, persona: code-reviewer, dependencies: [qa], condition: "qa-typo.status == \'success\' || variables.lax" }',
     ].join('\n');
     const { definition, findings } = loadDefinitionText(text, 'x.yml');
     assert.equal(definition, undefined);
     const errors = findings.filter((f) => f.code === 'node-when');
-    assert.deepEqual(errors.map((f) => f.line), [4, 4]);
+    assert.deepEqual(
+      errors.map((f) => f.line),
+      [4, 4],
+    );
     assert.match(errors[0]!.message, /"qa-typo\.status" names no step/);
     assert.match(errors[0]!.hint, /steps: qa, review/);
     assert.match(errors[1]!.message, /"variables\.lax" is not a variable/);
