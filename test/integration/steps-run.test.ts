@@ -103,7 +103,7 @@ describe('step-format workflows run end to end', () => {
     });
   });
 
-  test("feature.yml: a bead labelled scope:large runs the performance review the condition skips for others", async () => {
+  test('feature.yml: a bead labelled scope:large runs the performance review the condition skips for others', async () => {
     const h = new BeadHarness(env);
     const workers = await h.workers();
     await workers.runUntil(async () => {
@@ -118,7 +118,7 @@ describe('step-format workflows run end to end', () => {
       'name: fix-if-failing',
       'steps:',
       '  - { id: check, type: persona-request, persona: qa-engineer, retries: 0 }',
-      "  - { id: fix, type: persona-request, persona: lead-engineer, dependencies: [check], condition: \"check.status == 'failure'\" }",
+      '  - { id: fix, type: persona-request, persona: lead-engineer, dependencies: [check], condition: "check.status == \'failure\'" }',
       '  - { id: report, type: persona-request, persona: documentation-writer, dependencies: [fix] }',
     ].join('\n');
     const { definition, findings } = loadDefinitionText(text, 'fix-if-failing.yml');
