@@ -10,6 +10,7 @@ import { COMMIT_ROLE, CONTROL_NODE_TYPES } from './conventions';
 import type { Finding, Locator } from './finding';
 import { checkForks } from './fork-checks';
 import { checkGraph } from './graph-checks';
+import { unknownNames } from './guard';
 import { CONDITIONS, NODE_TYPES, type ResolvedDefinition } from './types';
 
 export function validateResolved(def: ResolvedDefinition, locate?: Locator): Finding[] {
@@ -33,7 +34,21 @@ export function validateResolved(def: ResolvedDefinition, locate?: Locator): Fin
   checkEdges(ctx);
   checkGraph(ctx);
   checkForks(ctx);
+  checkGuards(ctx);
   return ctx.findings;
+}
+
+/** A `when:` that does not parse, or names an unknown step or variable, refuses the definition. */
+function checkGuards(ctx: CheckContext): void {
+  for (const node of ctx.nodes.values()) {
+    const guard = node.guard;
+    if (!guard) continue;
+    const at = ctx.nodePath(node.key, 'when');
+    if (guard.error)
+      ctx.report('error', 'node-when', at, `node "${node.key}": when: ${guard.error}`, 'see the guard language in definitions/README.md');
+    for (const u of unknownNames(guard, ctx.nodes.keys()))
+      ctx.report('error', 'node-when', at, `node "${node.key}": when: ${u.message}`, u.hint);
+  }
 }
 
 function checkNodes(ctx: CheckContext): void {

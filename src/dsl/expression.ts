@@ -6,6 +6,7 @@
  *   eq    := unary (('===' | '!==' | '==' | '!=') unary)*
  *   unary := '!' unary | primary
  *   primary := literal | '(' or ')' | "context.state.get(" string ")" | "task." name
+ *            | "variables." name | step ".status" | step ".outcome"
  * Bounds: input length and nesting depth, so hostile input fails fast with a message.
  */
 
@@ -17,6 +18,10 @@ export type Expr =
   | { kind: 'literal'; value: Literal }
   | { kind: 'state'; key: string }
   | { kind: 'task'; field: string }
+  /** A variable of the file (the step format's `variables:`, a native node's `metadata.variables`). */
+  | { kind: 'variable'; name: string }
+  /** An earlier node's last result: its outcome, `skipped`, or absent when it has not run. */
+  | { kind: 'node'; key: string }
   | { kind: 'not'; operand: Expr }
   | { kind: 'binary'; op: '===' | '!==' | '==' | '!=' | '&&' | '||'; left: Expr; right: Expr };
 
@@ -25,7 +30,7 @@ export class ExpressionError extends Error {
     message: string,
     /** 0-based character offset in the expression. */
     readonly offset: number,
-    readonly hint = "conditions use context.state.get('key'), task.field, ===, !==, &&, ||, ! and literals",
+    readonly hint = "conditions use <step>.status, variables.name, context.state.get('key'), task.field, ===, !==, ==, !=, &&, ||, ! and literals",
   ) {
     super(`${message} (at character ${offset + 1}); ${hint}`);
     this.name = 'ExpressionError';
@@ -64,7 +69,8 @@ function tokenize(input: string): Token[] {
       i += number[0].length;
       continue;
     }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(input.slice(i));
+    // Hyphens belong to names (step ids like comprehensive-qa): the language has no minus operator.
+    const name = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(input.slice(i));
     if (name) {
       tokens.push({ type: 'name', text: name[0], at: i });
       i += name[0].length;
@@ -144,6 +150,18 @@ export function parseExpression(input: string): Expr {
         expect(')');
         return { kind: 'state', key: key.text };
       }
+      if (t.text === 'variables') {
+        expect('.');
+        return { kind: 'variable', name: fieldName() };
+      }
+      if (peek()?.text === '.') {
+        pos++;
+        const field = peek();
+        if (field?.type === 'name' && (field.text === 'status' || field.text === 'outcome')) {
+          pos++;
+          return { kind: 'node', key: t.text };
+        }
+      }
     }
     throw new ExpressionError(`unexpected "${t.text}"`, t.at);
   };
@@ -166,6 +184,9 @@ export function parseExpression(input: string): Expr {
 export interface ExpressionScope {
   state: Readonly<Record<string, unknown>>;
   task: Readonly<Record<string, unknown>>;
+  variables?: Readonly<Record<string, unknown>>;
+  /** Each node's last result (outcome or `skipped`) by node key. */
+  nodes?: Readonly<Record<string, unknown>>;
 }
 
 /** Own properties only: a condition never sees prototypes. */
@@ -193,6 +214,10 @@ export function evaluateExpression(expr: Expr, scope: ExpressionScope): unknown 
       return own(scope.state, expr.key);
     case 'task':
       return own(scope.task, expr.field);
+    case 'variable':
+      return own(scope.variables ?? {}, expr.name);
+    case 'node':
+      return own(scope.nodes ?? {}, expr.key);
     case 'not':
       return !truthy(evaluateExpression(expr.operand, scope));
     case 'binary': {

@@ -5,6 +5,7 @@
  */
 import { COMMIT_ROLE } from './conventions';
 import { parseDuration } from './duration';
+import { buildGuard } from './guard';
 import type { RawDefinition, RawNode, RawNodeSettings } from './schema';
 import { DEFAULTS, type ResolvedDefinition, type ResolvedEdge, type ResolvedNode } from './types';
 
@@ -86,7 +87,12 @@ function resolveNode(node: RawNode, defaults: RawNodeSettings): ResolvedNode {
     }
   }
   if (node.node_type === 'merge' && node.merge) resolved.merge = { fork: node.merge.fork, wait: node.merge.wait ?? 'all' };
+  if (node.when !== undefined) resolved.guard = buildGuard(node.when, plainObject(resolved.metadata.variables));
   return resolved;
+}
+
+function plainObject(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 function timeoutMs(settings: RawNodeSettings): number | undefined {

@@ -114,6 +114,14 @@ export const nodeSchema = z.object({
   persona_hint: z.string().meta({ description: 'Persona the agent should take, e.g. default/qa-engineer.' }).optional(),
   instructions: z.string().meta({ description: 'What the agent (or approver) is asked to do.' }).optional(),
   metadata: z.record(z.string(), z.unknown()).meta({ description: 'Free-form data passed through to the node.' }).optional(),
+  when: z
+    .string()
+    .max(1000)
+    .meta({
+      description:
+        "Guard: run the node only when this holds, e.g. \"review.status == 'success' && task.type == 'bug'\"; false skips it as if it succeeded. Reads <node>.status, task.<field>, variables.<name> (metadata.variables).",
+    })
+    .optional(),
   ...nodeSettingsShape,
   approval: approvalSchema.optional(),
   verify: verifySchema.optional(),

@@ -3,6 +3,8 @@
  * validating YAML. Plain JSON (no classes, no functions) so it travels as workflow input and a
  * run stays pinned to the definition it started with. Every default is already applied here.
  */
+import type { Guard } from './guard';
+
 export const CONDITIONS = ['success', 'failure', 'approved', 'rejected', 'timeout', 'escalated'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
@@ -50,6 +52,8 @@ export interface ResolvedNode {
   /** Merge nodes: which fork they join and whether all branches or the first must arrive. */
   merge?: { fork: string; wait: 'all' | 'first' };
   metadata: Record<string, unknown>;
+  /** `when:` (the step format's `condition:`): false skips the node as if it succeeded. */
+  guard?: Guard;
 }
 
 export interface ResolvedEdge {

@@ -5,9 +5,10 @@
  */
 import type { ResolvedDefinition, ResolvedEdge, ResolvedNode } from '../dsl/types';
 import type { Bead } from '../shared/bead';
+import { guardHolds, SKIPPED } from './guards';
 import { record } from './history';
 import type { FailureCause } from './routing';
-import { backoffMs, fallbackEdge, fallbackFor, nodeByKey, selectEdge } from './routing';
+import { backoffMs, fallbackEdge, fallbackFor, mergeOf, nodeByKey, selectEdge } from './routing';
 import { dispatches, nodeStep, turnPlan } from './steps';
 import type {
   AppliedDecision,
@@ -54,6 +55,8 @@ export interface InterpreterRules {
   rememberRefusedRequestIds?: boolean;
   /** Runs recorded before max_hops counted transitions spend hops on redispatches (from `patched()`). */
   hopsCountRedispatches?: boolean;
+  /** Guards (`when:`, step `condition:`) are evaluated on entry; runs recorded before they were ignore them (from `patched()`). */
+  stepConditions?: boolean;
 }
 
 export abstract class CursorMoves {
@@ -69,7 +72,7 @@ export abstract class CursorMoves {
     rules: InterpreterRules = {},
   ) {
     this.state = state ?? initialState(def, bead.id);
-    this.rules = { rememberRefusedRequestIds: false, hopsCountRedispatches: false, ...rules };
+    this.rules = { rememberRefusedRequestIds: false, hopsCountRedispatches: false, stepConditions: false, ...rules };
   }
 
   protected escalatedStep(c: Cursor, record: EscalationRecord): Step {
@@ -213,7 +216,23 @@ export abstract class CursorMoves {
       this.state.currentNode = key;
       this.state.attempts = 1;
     }
+    if (this.rules.stepConditions && node.guard && !guardHolds(node.guard, this.state, this.bead)) return this.skip(c, node, now);
     return this.stepFor(c, now);
+  }
+
+  /** A false guard: the node is skipped and routes as if it succeeded (a fork skips its branches, leaving from its merge). */
+  private skip(c: Cursor, node: ResolvedNode, now: number): Step {
+    record(this.state, {
+      kind: 'note',
+      node: node.key,
+      outcome: SKIPPED,
+      endedAt: now,
+      summary: `"${node.key}" skipped: ${node.guard?.when ?? ''} is false`,
+      branch: this.branchOf(c),
+    });
+    const from = node.type === 'parallel' ? (mergeOf(this.def, node.key) ?? node) : node;
+    const outcome = from.type === 'approval' || from.type === 'verify' ? 'approved' : 'success';
+    return this.route(c, from, outcome, now);
   }
 
   /** The cursor's node's step; a step that runs an agent counts its dispatch once (a resumed run's re-issue does not). */

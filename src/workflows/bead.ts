@@ -44,6 +44,8 @@ export interface BeadWorkflowInput extends BeadInput {
 const COMMIT_LOCK_PATCH = 'commit-lock';
 const DECISION_INTAKE_PATCH = 'decision-intake';
 const MAX_HOPS_TRANSITIONS_PATCH = 'max-hops-transitions';
+/** Guards (`when:`, step `condition:`) skip nodes; asked only for definitions that have one, so other runs' histories keep no marker. */
+const STEP_CONDITIONS_PATCH = 'step-conditions';
 /** Error type of a start input that cannot run (null, no bead id, a malformed definition or resume state). */
 export const INVALID_BEAD_INPUT = ERROR_TYPES.invalidBeadInput;
 
@@ -90,6 +92,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
     // Runs recorded before refused decisions stopped burning their requestId replay with the old rule.
     rememberRefusedRequestIds: !patched(DECISION_INTAKE_PATCH),
     hopsCountRedispatches: !patched(MAX_HOPS_TRANSITIONS_PATCH),
+    stepConditions: definition.nodes.some((n) => n.guard) && patched(STEP_CONDITIONS_PATCH),
   });
   const options = compileRunOptions(input.options);
   const inbox = new Inbox();

@@ -28,7 +28,7 @@ describe('the peer step-format files convert', () => {
   test('feature.yml: a chain into a parallel governance fork and its join, then docs and a commit', () => {
     const { def, findings } = load('feature.yml');
     assert.equal(def.id, 'feature');
-    assert.deepEqual(warningCodes(findings), ['no-failure-route', 'step-condition']);
+    assert.deepEqual(warningCodes(findings), ['no-failure-route']);
     assert.deepEqual(
       edges(def),
       [
@@ -71,7 +71,7 @@ describe('the peer step-format files convert', () => {
 
   test('hotfix.yml: a straight chain ending in a commit', () => {
     const { def, findings } = load('hotfix.yml');
-    assert.deepEqual(warningCodes(findings), ['no-failure-route', 'step-condition']);
+    assert.deepEqual(warningCodes(findings), ['no-failure-route']);
     assert.deepEqual(edges(def), [
       '^>assessment:success',
       'assessment>implementation:success',
@@ -90,7 +90,7 @@ describe('the peer step-format files convert', () => {
 
   test('project-loop.yml: governance forks into two reviews and joins before completion', () => {
     const { def, findings } = load('project-loop.yml');
-    assert.deepEqual(warningCodes(findings), ['no-failure-route', 'step-condition']);
+    assert.deepEqual(warningCodes(findings), ['no-failure-route']);
     assert.deepEqual(
       def.nodes.map((n) => `${n.key}:${n.type}`),
       [
@@ -117,9 +117,7 @@ describe('the peer step-format files convert', () => {
 
   test('warnings are located in the step file', () => {
     const { findings } = load('hotfix.yml');
-    const condition = findings.find((f) => f.code === 'step-condition');
-    assert.ok(condition);
-    assert.equal(condition.line, 48);
+    assert.ok(findings.length > 0);
     assert.ok(findings.every((f) => f.line > 0));
   });
 });

@@ -16,6 +16,7 @@ const STEP_KEY: Record<string, string> = {
   timeout: 'timeout',
   max_attempts: 'retries',
   retry: 'retries',
+  when: 'condition',
 };
 
 /** Maps native paths (["nodes", 3, "role_required"], ["edges", 2]) to the step they came from. */

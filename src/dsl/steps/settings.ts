@@ -1,6 +1,6 @@
 /**
  * A step's `timeout`, `retries` and `condition` → the node's timeout, attempts, backoff and
- * metadata. Seconds (or a template of a numeric variable) become a duration; attempts are
+ * guard (`when`, with the file's variables in `metadata.variables` for `variables.x`). Seconds (or a template of a numeric variable) become a duration; attempts are
  * retries + 1 (without `retries`: `variables.max_retries` + 1, else the engine default).
  */
 import type { RawNode } from '../schema';
@@ -56,14 +56,10 @@ export function applySettings(step: Record<string, unknown>, node: RawNode, meta
     else {
       try {
         parseExpression(step.condition);
+        // Unknown step or variable names are reported by the definition's checks, located back here.
+        node.when = step.condition;
         metadata.condition = step.condition;
-        issue(
-          'warning',
-          'step-condition',
-          at,
-          `step "${id}": condition is recorded in the node's metadata but not evaluated; the step always runs`,
-          'route on outcomes instead (approval nodes, failure edges), or accept that the step runs unconditionally',
-        );
+        if (Object.keys(variables).length > 0) metadata.variables = { ...variables };
       } catch (err) {
         const msg = err instanceof ExpressionError ? err.message : String(err);
         issue('error', 'step-condition', at, `step "${id}": condition: ${msg}`, 'see the condition language in definitions/README.md');
