@@ -7,7 +7,16 @@ import path from 'node:path';
 import { BeadflowError } from '../shared/errors';
 import { LIMITS } from '../shared/limits';
 import { escapeControls } from '../interpreter/intake';
-import { defaultDefinitionDirs, formatFinding, hasErrors, loadCatalog, loadDefinitionFile, selectDefinition } from '../dsl';
+import {
+  defaultDefinitionDirs,
+  formatFinding,
+  hasErrors,
+  loadCatalog,
+  loadDefinitionFile,
+  pinSubworkflows,
+  selectDefinition,
+  subworkflowFindings,
+} from '../dsl';
 import type { ResolvedDefinition } from '../dsl/types';
 import type { Bead, BeadInput, Priority, RunOptions, Scenario } from '../shared/bead';
 import { PRIORITIES } from '../shared/bead';
@@ -47,7 +56,9 @@ export function prepareBead(req: BeadRequest, env: NodeJS.ProcessEnv = process.e
   if (!(PRIORITIES as readonly string[]).includes(priority)) {
     throw new BeadflowError(`unknown priority "${req.priority}"`, { hint: `use one of ${PRIORITIES.join(', ')}`, kind: 'usage' });
   }
-  const { definition, selectedBy, warning } = resolveDefinition(req, env);
+  const chosen = resolveDefinition(req, env);
+  const { selectedBy, warning } = chosen;
+  const definition = withSubworkflows(chosen.definition, req, env);
   const scenario = req.scenario ?? (req.scenarioFile ? readScenario(req.scenarioFile) : undefined);
   const repo = resolveRepo(req.repo ?? env.BEADFLOW_REPO);
   const bead: Bead = {
@@ -97,6 +108,16 @@ function checkText(req: BeadRequest): void {
       `label "${escapeControls(bad.slice(0, 60))}" is empty or over ${LIMITS.labelChars} characters`,
       'labels are short words such as ui or backend',
     );
+}
+
+/** Child definitions of subworkflow nodes, checked and pinned into the definition now: the run never reads files. */
+function withSubworkflows(def: ResolvedDefinition, req: BeadRequest, env: NodeJS.ProcessEnv): ResolvedDefinition {
+  if (!def.nodes.some((n) => n.type === 'subworkflow')) return def;
+  const catalog = loadCatalog(defaultDefinitionDirs(req.definitionsDir, env));
+  const lookup = (id: string) => (id === def.id ? def : catalog.definitions.get(id));
+  const problems = subworkflowFindings(def, lookup);
+  if (problems.length > 0) throw invalid(def.source ?? def.id, problems.map(formatFinding));
+  return pinSubworkflows(def, lookup);
 }
 
 function resolveDefinition(

@@ -3,6 +3,7 @@
  * in order and a later one replaces an earlier definition with the same id, so users override
  * a default by reusing its id. Files with errors are left out (their findings say why).
  */
+import { subworkflowFindings } from './subworkflows';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './finding';
@@ -80,5 +81,7 @@ export function loadCatalog(dirs: readonly string[]): Catalog {
     }
   }
   findings.push(...matchTies([...definitions.values()]));
+  // Sub-workflows span files: a missing child, a cycle or too deep a nesting is only visible here.
+  for (const def of definitions.values()) findings.push(...subworkflowFindings(def, (id) => definitions.get(id)));
   return { definitions, findings };
 }

@@ -78,6 +78,15 @@ function checkNodes(ctx: CheckContext): void {
         `use one of: ${NODE_TYPES.join(', ')}`,
       );
     }
+    if (node.type === 'subworkflow' && !node.subworkflow?.definition) {
+      ctx.report(
+        'error',
+        'missing-subworkflow',
+        at('node_key'),
+        `subworkflow node "${node.key}" names no definition`,
+        'add `subworkflow: { definition: <id> }`: the id of the definition the child bead runs',
+      );
+    }
     if (CONTROL_NODE_TYPES.includes(node.type)) return;
     const needsRole = node.type === 'task' || (node.type === 'verify' && !node.verify);
     if (needsRole && !node.role) {

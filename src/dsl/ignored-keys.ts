@@ -18,6 +18,7 @@ const TYPE_ONLY: Record<string, NodeType> = {
   approval: 'approval',
   verify: 'verify',
   merge: 'merge',
+  subworkflow: 'subworkflow',
   lease: 'commit',
   on_conflict: 'commit',
   integration_role: 'commit',

@@ -10,6 +10,7 @@ export { loadCatalog, defaultDefinitionDirs, definitionFiles, PROJECT_DEFINITION
 export { selectDefinition, titleHasKeyword, FALLBACK_TYPE, type BeadFacts, type Selection } from './select';
 export { renderGraph, GRAPH_FORMATS, type GraphFormat } from './render';
 export { parseDuration, formatDuration } from './duration';
+export { subworkflowFindings, pinSubworkflows, MAX_SUBWORKFLOW_DEPTH } from './subworkflows';
 export { COMMIT_ROLE } from './conventions';
 export { definitionSchema, type RawDefinition } from './schema';
 export * from './types';

@@ -88,6 +88,7 @@ function resolveNode(node: RawNode, defaults: RawNodeSettings): ResolvedNode {
   }
   if (node.node_type === 'merge' && node.merge) resolved.merge = { fork: node.merge.fork, wait: node.merge.wait ?? 'all' };
   if (node.when !== undefined) resolved.guard = buildGuard(node.when, plainObject(resolved.metadata.variables));
+  if (node.node_type === 'subworkflow' && node.subworkflow) resolved.subworkflow = { definition: node.subworkflow.definition };
   return resolved;
 }
 

@@ -103,9 +103,15 @@ export const mergeSchema = z
   })
   .meta({ description: 'Merge nodes: the fork they join.' });
 
+export const subworkflowSchema = z
+  .object({ definition: z.string().min(1).meta({ description: 'id of the definition run as a child bead.' }) })
+  .meta({ description: "Subworkflow nodes: the definition run as a child bead; its end is the node's outcome (completed = success)." });
+
 export const nodeSchema = z.object({
   node_key: z.string().min(1).meta({ description: 'Unique name of the node; edges refer to it.' }),
-  node_type: z.enum(NODE_TYPES).meta({ description: 'task | approval | commit | verify | parallel (fork) | merge (join).' }),
+  node_type: z
+    .enum(NODE_TYPES)
+    .meta({ description: 'task | approval | commit | verify | parallel (fork) | merge (join) | subworkflow (a child bead).' }),
   role_required: z
     .string()
     .min(1)
@@ -126,6 +132,7 @@ export const nodeSchema = z.object({
   approval: approvalSchema.optional(),
   verify: verifySchema.optional(),
   merge: mergeSchema.optional(),
+  subworkflow: subworkflowSchema.optional(),
 });
 
 export const edgeSchema = z.object({

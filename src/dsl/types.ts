@@ -8,7 +8,7 @@ import type { Guard } from './guard';
 export const CONDITIONS = ['success', 'failure', 'approved', 'rejected', 'timeout', 'escalated'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
-export const NODE_TYPES = ['task', 'approval', 'commit', 'verify', 'parallel', 'merge'] as const;
+export const NODE_TYPES = ['task', 'approval', 'commit', 'verify', 'parallel', 'merge', 'subworkflow'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 /** What a commit node does when the bead's work conflicts with the target. */
@@ -51,6 +51,8 @@ export interface ResolvedNode {
   onConflict?: { role: string; maxResolutions: number };
   /** Merge nodes: which fork they join and whether all branches or the first must arrive. */
   merge?: { fork: string; wait: 'all' | 'first' };
+  /** Subworkflow nodes: the id of the definition run as a child bead. */
+  subworkflow?: { definition: string };
   metadata: Record<string, unknown>;
   /** `when:` (the step format's `condition:`): false skips the node as if it succeeded. */
   guard?: Guard;
@@ -84,6 +86,8 @@ export interface ResolvedDefinition {
   /** Start a P0 "CEO decision" child bead when the run escalates. */
   escalation: { childBead: boolean };
   match?: MatchCriteria;
+  /** Child definitions of subworkflow nodes (all levels), pinned when the root bead starts: the run never reads files. */
+  subworkflows?: Record<string, ResolvedDefinition>;
   /** Where it was loaded from, for messages only. */
   source?: string;
 }

@@ -10,6 +10,7 @@ import { record } from './history';
 import type { FailureCause } from './routing';
 import { backoffMs, fallbackEdge, fallbackFor, mergeOf, nodeByKey, selectEdge } from './routing';
 import { dispatches, nodeStep, turnPlan } from './steps';
+import { subworkflowStep } from './subworkflow';
 import type {
   AppliedDecision,
   Cursor,
@@ -247,6 +248,7 @@ export abstract class CursorMoves {
       this.state.dispatchCount++;
       this.state.nodeDispatches[c.node] = (this.state.nodeDispatches[c.node] ?? 0) + 1;
     }
+    if (node.type === 'subworkflow') return subworkflowStep(this.def, this.state, this.bead, node, c);
     return nodeStep(this.def, node, c, () => turnPlan(this.state, this.bead, node, c));
   }
 

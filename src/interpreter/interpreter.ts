@@ -10,6 +10,7 @@ import { CursorMoves, MAIN, OVERRIDE_DUE } from './cursor-moves';
 import type { Verdict } from './decisions';
 import { judgeDecision, judgeOverride, remember } from './decisions';
 import { record } from './history';
+import { subworkflowOutcome } from './subworkflow';
 import { forkBranches, mergeOf, nodeByKey, normalizeOutcome, selectEdge, startEdge } from './routing';
 import type {
   AppliedDecision,
@@ -66,6 +67,8 @@ export class Interpreter extends CursorMoves {
         return { kind: 'branches', cursor: event.cursor, steps: this.startBranches(this.cursor(event.cursor), now) };
       case 'joined':
         return this.joined(this.cursor(event.cursor), event.results, now);
+      case 'subworkflowDone':
+        return this.subworkflowDone(this.cursor(event.cursor), event, now);
       case 'cancelled':
         this.state.pendingOverride = undefined;
         return this.finish('cancelled', `cancelled by ${event.by}${event.reason ? `: ${event.reason}` : ''}`, now);
@@ -224,6 +227,26 @@ export class Interpreter extends CursorMoves {
     });
     const detail = `"${node.key}": unresolved conflict in ${files.join(', ')}: ${result.summary}`;
     return this.fallBack(c, node, { kind: 'conflict' }, detail, now);
+  }
+
+  /** A child bead ended: completed routes success; any other end is a failed attempt (retries, then the failure route). */
+  private subworkflowDone(c: Cursor, e: Extract<BeadEvent, { type: 'subworkflowDone' }>, now: number): Step {
+    const node = nodeByKey(this.def, c.node);
+    const outcome = subworkflowOutcome(e.status);
+    const summary = `child bead ${e.childId} ended ${e.status}${e.reason ? `: ${e.reason}` : ''}`;
+    record(this.state, {
+      kind: 'turn',
+      node: node.key,
+      actor: e.childId,
+      outcome,
+      attempt: c.attempt,
+      dispatch: c.dispatch,
+      startedAt: e.startedAt,
+      endedAt: now,
+      summary,
+      branch: this.branchOf(c),
+    });
+    return outcome === 'success' ? this.route(c, node, 'success', now) : this.attemptFailed(c, node, summary, now);
   }
 
   /** The node's whole-node deadline passed (any attempt, dispatch or backoff in flight is cancelled). */

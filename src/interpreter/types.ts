@@ -6,6 +6,7 @@
 import type { TurnUsage } from '../shared/agent-loop';
 import type { Condition } from '../dsl/types';
 import type { AgentOutcome, AgentTurnInput, AgentTurnResult } from '../shared/agent';
+import type { BeadInput } from '../shared/bead';
 
 export const BEAD_STATUSES = ['running', 'waiting_approval', 'escalated', 'completed', 'failed', 'aborted', 'cancelled'] as const;
 export type BeadStatus = (typeof BEAD_STATUSES)[number];
@@ -185,6 +186,8 @@ export type Step =
       /** `on_conflict: resolve`: who resolves a conflicting rebase, and how many times. */
       onConflict?: { role: string; maxResolutions: number };
     } & TurnPlan)
+  /** Run a pinned child definition as a child bead (the shell adds the run options) and wait for its end. */
+  | { kind: 'subworkflow'; cursor: string; node: string; attempt: number; deadline: number; childId: string; input: BeadInput }
   | { kind: 'backoff'; cursor: string; node: string; ms: number; deadline: number }
   | { kind: 'fork'; cursor: string; node: string; branches: string[]; merge: string; wait: 'all' | 'first' }
   /** The fork's branches started: one first Step per branch. */
@@ -224,6 +227,16 @@ export type BeadEvent =
   /** Start the fork's branches: answered with a `branches` Step. */
   | { type: 'fork'; cursor: string; at: number }
   | { type: 'joined'; cursor: string; results: BranchResult[]; at: number }
+  /** A subworkflow node's child bead ended (`unknown`: it could not be started or its result read). */
+  | {
+      type: 'subworkflowDone';
+      cursor: string;
+      childId: string;
+      status: FinalStatus | 'unknown';
+      reason: string;
+      startedAt: number;
+      at: number;
+    }
   | { type: 'cancelled'; by: string; reason: string; at: number };
 
 /** What arrives from outside while steps run: answered with a Receipt, never a Step. */

@@ -23,6 +23,7 @@ import type { BeadInput } from '../shared/bead';
 import { setupCommitNodes } from './commit-node';
 import { Effects } from './effects';
 import { awaitOverride } from './escalation';
+import { runSubworkflow } from './subworkflow';
 import { startInputProblems } from '../interpreter/start-input';
 import { setupDecisionHandlers } from './decision-handlers';
 import { stateQuery } from './messages';
@@ -143,6 +144,9 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
           break;
         case 'escalated':
           step = await awaitOverride(interp, bead, options, inbox, step);
+          break;
+        case 'subworkflow':
+          step = await runSubworkflow(interp, input.options, step);
           break;
         case 'fork':
           step = await fork(step);
