@@ -50,7 +50,8 @@ export class Running {
       }
       const state = await bead.handle.query<BeadState>('state').catch(() => undefined);
       if (!state) continue;
-      const holdsSlot = state.status === 'running';
+      // Only a wait for a person frees the slot: a bead that reports its end but is still closing (its last ledger write) holds it.
+      const holdsSlot = state.status !== 'waiting_approval' && state.status !== 'escalated';
       if (holdsSlot !== bead.holdsSlot && !holdsSlot)
         log(`${beadId} waits for a person (${state.status} at ${state.currentNode}); its slot is free`);
       bead.holdsSlot = holdsSlot;
