@@ -12,6 +12,7 @@ export const DURABILITY_TESTS = [
   'test/integration/cluster.test.ts',
   'test/integration/cluster-crash.test.ts',
   'test/integration/cluster-cli.test.ts',
+  'test/integration/cluster-tls.test.ts',
   'test/integration/control-durability.test.ts',
   'test/integration/commit-lock.test.ts',
   'test/integration/ledger-runs.test.ts',

@@ -6,6 +6,8 @@
  */
 import * as net from 'node:net';
 import { DYNAMIC_CONFIG } from './dev-server';
+import type { ClusterTls } from './cluster-tls';
+import { renderTlsSection, renderUiTls } from './cluster-tls';
 
 export const DEFAULT_SHARDS = 4;
 export const DEFAULT_CLUSTER_PORT = 7233;
@@ -137,6 +139,7 @@ export function renderServerConfig(o: {
   dynamicConfigFile: string;
   logFile: string;
   logLevel: string;
+  tls?: ClusterTls;
 }): string {
   const store = (db: string, maxConns: number) =>
     [
@@ -181,7 +184,7 @@ global:
   membership:
     maxJoinDuration: 30s
     broadcastAddress: "127.0.0.1"
-
+${renderTlsSection(o.tls)}
 services:
 ${service('frontend', p.frontend, p.frontendMembership, p.frontendHttp)}
 ${service('history', p.history, p.historyMembership)}
@@ -229,7 +232,7 @@ export function renderDynamicConfig(values: Record<string, unknown> = CLUSTER_DY
     .join('');
 }
 
-export function renderUiConfig(frontend: number, uiPort: number, namespace: string): string {
+export function renderUiConfig(frontend: number, uiPort: number, namespace: string, tls?: ClusterTls): string {
   return `# Written by beadflow (server --cluster).
 temporalGrpcAddress: "127.0.0.1:${frontend}"
 host: "127.0.0.1"
@@ -240,7 +243,7 @@ showTemporalSystemNamespace: false
 notifyOnNewVersion: false
 cors:
   unsafeAllowAllOrigins: true
-`;
+${renderUiTls(tls)}`;
 }
 
 // ---------------------------------------------------------------------------------------------

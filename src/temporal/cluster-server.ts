@@ -18,6 +18,8 @@ import { Client as PgClient } from 'pg';
 import { BEAD_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import type { ClusterBinaries } from './cluster-binaries';
 import { resolveClusterBinaries } from './cluster-binaries';
+import type { ClusterTls, ClusterTlsFiles } from './cluster-tls';
+import { clientTlsOptions, resolveClusterTls } from './cluster-tls';
 import { uiHealthUrl } from './dev-server';
 import { findProjectDir } from '../system/project';
 import { isPortOpen, waitForHttpOk } from '../system/port';
@@ -71,6 +73,8 @@ export interface ClusterOptions {
   dynamicConfig?: Record<string, unknown>;
   binaries?: ClusterBinaries;
   log?: (line: string) => void;
+  /** Serve the frontend over TLS (mTLS with a CA); validated before anything starts. */
+  tls?: ClusterTlsFiles;
   /** Deadline for schema setup, start, namespace and search attributes (default 180 s). */
   readyTimeoutMs?: number;
 }
@@ -79,6 +83,8 @@ export interface ClusterHandle {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** Set when the frontend serves TLS. */
+  tls?: ClusterTls;
   dir: string;
   shards: number;
   ports: ClusterPorts;
@@ -215,6 +221,7 @@ async function waitForClusterReady(
   deadline: number,
   abortReason: () => string | undefined,
   log: (line: string) => void,
+  tls: ClusterTls | undefined,
 ): Promise<void> {
   const { Connection } = await import('@temporalio/client');
   let connection: Awaited<ReturnType<typeof Connection.connect>> | undefined;
@@ -226,7 +233,7 @@ async function waitForClusterReady(
   };
   for (;;) {
     try {
-      connection ??= await Connection.connect({ address, connectTimeout: '5s' });
+      connection ??= await Connection.connect({ address, connectTimeout: '5s', ...(tls ? { tls: clientTlsOptions(tls) } : {}) });
       await connection.workflowService.getSystemInfo({});
       break;
     } catch (err) {
@@ -298,6 +305,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
   const prefix = opts.databasePrefix ?? 'temporal';
   const databases = { main: prefix, visibility: `${prefix}_visibility` };
   const pg = parsePostgresUrl(opts.postgresUrl);
+  const tls = opts.tls ? resolveClusterTls(opts.tls) : undefined;
 
   fs.mkdirSync(path.join(dir, 'config'), { recursive: true });
   const stateFile = path.join(dir, 'cluster.json');
@@ -344,7 +352,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
   const logFile = path.join(dir, 'temporal-server.log');
   fs.writeFileSync(
     path.join(dir, 'config', `${ENV_NAME}.yaml`),
-    renderServerConfig({ pg, databases, shards, ports, dynamicConfigFile, logFile, logLevel: opts.logLevel ?? 'warn' }),
+    renderServerConfig({ pg, databases, shards, ports, dynamicConfigFile, logFile, logLevel: opts.logLevel ?? 'warn', tls }),
     { mode: 0o600 },
   );
 
@@ -365,11 +373,11 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
     return code !== undefined ? `temporal-server exited with code ${code}` : undefined;
   };
   try {
-    await waitForClusterReady(address, namespace, deadline, abortReason, log);
+    await waitForClusterReady(address, namespace, deadline, abortReason, log, tls);
     if (ui) {
       const uiDir = path.join(dir, 'ui');
       fs.mkdirSync(path.join(uiDir, 'config'), { recursive: true });
-      fs.writeFileSync(path.join(uiDir, 'config', `${ENV_NAME}.yaml`), renderUiConfig(frontendPort, uiPort, namespace));
+      fs.writeFileSync(path.join(uiDir, 'config', `${ENV_NAME}.yaml`), renderUiConfig(frontendPort, uiPort, namespace, tls));
       uiProc = launch(bins.uiServer, ['--root', uiDir, '--config', 'config', '--env', ENV_NAME, 'start'], path.join(dir, 'ui-server.log'));
       const p = uiProc;
       await waitForHttpOk(uiHealthUrl(uiUrl!, namespace), {
@@ -386,12 +394,13 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
   }
   const startupMs = Date.now() - started;
   log(
-    `temporal cluster ready on ${address} (${shards} shards, PostgreSQL ${database}) in ${startupMs}ms${uiUrl ? `, Web UI ${uiUrl}` : ''}`,
+    `temporal cluster ready on ${address}${tls ? (tls.mutual ? ' (mTLS)' : ' (TLS)') : ''} (${shards} shards, PostgreSQL ${database}) in ${startupMs}ms${uiUrl ? `, Web UI ${uiUrl}` : ''}`,
   );
   return {
     address,
     namespace,
     uiUrl,
+    tls,
     dir,
     shards,
     ports,

@@ -12,6 +12,7 @@ import { waitForHttpOk, waitForPort } from '../../system/port';
 import { killWhenParentDies } from '../../temporal/watchdog';
 import type { ClusterHandle } from '../../temporal/cluster-server';
 import { DEFAULT_SHARDS, startCluster } from '../../temporal/cluster-server';
+import { resolveClusterTls } from '../../temporal/cluster-tls';
 import { findProjectDir } from '../../system/project';
 import { ledgerConfig, reachableByServer } from '../../ledger/config';
 import { ensureEmbeddedLedger } from '../../ledger/embedded';
@@ -25,6 +26,9 @@ interface ServerFlags {
   postgresUrl?: string;
   shards?: string;
   ui?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
 }
 
 /** `beadflow server`: the Temporal dev server in the foreground, Ctrl-C stops it. */
@@ -39,12 +43,16 @@ export function register(program: Command): void {
     .option('--cluster', "a real Temporal cluster (Temporal's own server on PostgreSQL, built from source once) instead of the dev server")
     .option('--postgres-url <url>', 'with --cluster: the PostgreSQL to keep its data in (default: the embedded one in .beadflow/postgres)')
     .option('--shards <n>', `with --cluster: history shards, fixed when the cluster is created (default ${DEFAULT_SHARDS})`)
+    .option('--tls-cert <file>', 'with --cluster: serve the frontend over TLS with this PEM certificate (needs --tls-key)')
+    .option('--tls-key <file>', 'with --cluster: the PEM private key of --tls-cert')
+    .option('--tls-ca <file>', 'with --cluster and --tls-cert: require client certificates signed by this CA (mTLS)')
     .option('--no-ui', 'no Web UI (the dev server runs headless)')
     .action(action((flags: ServerFlags) => (flags.cluster ? runCluster(flags) : runServer(flags))));
 }
 
 async function runServer(flags: ServerFlags): Promise<void> {
-  if (flags.postgresUrl || flags.shards) throw usageError('--postgres-url and --shards need --cluster');
+  if (flags.postgresUrl || flags.shards || flags.tlsCert || flags.tlsKey || flags.tlsCa)
+    throw usageError('--postgres-url, --shards and --tls-* need --cluster');
   if (flags.db && flags.inMemory) throw usageError('--db and --in-memory exclude each other');
   const plan = planDevServer({
     port: parsePort(flags.port, '--port'),
@@ -142,6 +150,7 @@ async function runCluster(flags: ServerFlags): Promise<void> {
   }
   const port = parsePort(flags.port, '--port');
   const uiPort = flags.uiPort === undefined ? undefined : parsePort(flags.uiPort, '--ui-port');
+  const tls = tlsFiles(flags);
   let postgresUrl = flags.postgresUrl;
   if (!postgresUrl) {
     const config = ledgerConfig();
@@ -152,11 +161,17 @@ async function runCluster(flags: ServerFlags): Promise<void> {
   }
   let handle: ClusterHandle;
   try {
-    handle = await startCluster({ postgresUrl, shards, port, uiPort, ui: flags.ui, log: say });
+    handle = await startCluster({ postgresUrl, shards, port, uiPort, ui: flags.ui, tls, log: say });
   } catch (err) {
     throw new CliError((err as Error).message, {
       hint: `if a beadflow server already runs there, use it: TEMPORAL_ADDRESS=127.0.0.1:${port}`,
     });
+  }
+  if (handle.tls) {
+    say(
+      `TLS: clients set TEMPORAL_TLS_SERVER_CA_CERT_PATH=${handle.tls.caFile ?? handle.tls.certFile} TEMPORAL_TLS_SERVER_NAME=${handle.tls.serverName}` +
+        (handle.tls.mutual ? ' TEMPORAL_TLS_CLIENT_CERT_PATH=... TEMPORAL_TLS_CLIENT_KEY_PATH=... (a certificate the CA signed)' : ''),
+    );
   }
   say(
     `ready: gRPC ${handle.address}, namespace ${handle.namespace}${handle.uiUrl ? `, Web UI ${handle.uiUrl}` : ''}; ` +
@@ -180,6 +195,20 @@ async function runCluster(flags: ServerFlags): Promise<void> {
     });
   }
   say('stopped');
+}
+
+function tlsFiles(flags: ServerFlags): { certFile: string; keyFile: string; caFile?: string } | undefined {
+  if (!flags.tlsCert && !flags.tlsKey && !flags.tlsCa) return undefined;
+  if (!flags.tlsCert || !flags.tlsKey) {
+    throw usageError(`--tls-cert and --tls-key go together (missing ${flags.tlsCert ? '--tls-key' : '--tls-cert'})`);
+  }
+  const files = { certFile: flags.tlsCert, keyFile: flags.tlsKey, caFile: flags.tlsCa };
+  try {
+    resolveClusterTls(files); // before PostgreSQL and the server start: a bad file is the user's to fix
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+  return files;
 }
 
 function parsePort(value: string, flag: string): number {
