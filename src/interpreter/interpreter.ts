@@ -141,16 +141,7 @@ export class Interpreter extends CursorMoves {
   private turnDone(c: Cursor, result: AgentTurnResult, startedAt: number, now: number): Step {
     const node = nodeByKey(this.def, c.node);
     const outcome = normalizeOutcome(node, result.outcome);
-    const base = {
-      node: node.key,
-      role: node.role,
-      actor: result.agent,
-      attempt: c.attempt,
-      dispatch: c.dispatch,
-      startedAt,
-      endedAt: now,
-      ...(result.usage ? { usage: result.usage } : {}),
-    };
+    const base = this.turnEntry(c, node, result, startedAt, now);
     if (outcome === 'redispatch') {
       record(this.state, { ...base, kind: 'turn', outcome, summary: result.summary, branch: this.branchOf(c) });
       return this.redispatch(c, node, result.summary, now);
@@ -209,11 +200,9 @@ export class Interpreter extends CursorMoves {
     return this.fallBack(c, node, { kind: 'no_worker' }, detail, now);
   }
 
-  /** A commit node's conflict survived every resolution turn (`max_resolutions`): a person decides, whatever the failure edge says. */
-  private commitConflict(c: Cursor, result: AgentTurnResult, files: string[], startedAt: number, now: number): Step {
-    const node = nodeByKey(this.def, c.node);
-    record(this.state, {
-      kind: 'turn',
+  /** The fields every history entry of a finished turn shares. */
+  private turnEntry(c: Cursor, node: ResolvedNode, result: AgentTurnResult, startedAt: number, now: number) {
+    return {
       node: node.key,
       role: node.role,
       actor: result.agent,
@@ -221,10 +210,15 @@ export class Interpreter extends CursorMoves {
       dispatch: c.dispatch,
       startedAt,
       endedAt: now,
-      outcome: 'failure',
-      summary: result.summary,
-      branch: this.branchOf(c),
-    });
+      ...(result.usage ? { usage: result.usage } : {}),
+    };
+  }
+
+  /** A commit node's conflict survived every resolution turn (`max_resolutions`): a person decides, whatever the failure edge says. */
+  private commitConflict(c: Cursor, result: AgentTurnResult, files: string[], startedAt: number, now: number): Step {
+    const node = nodeByKey(this.def, c.node);
+    const { usage: _usage, ...base } = this.turnEntry(c, node, result, startedAt, now);
+    record(this.state, { ...base, kind: 'turn', outcome: 'failure', summary: result.summary, branch: this.branchOf(c) });
     const detail = `"${node.key}": unresolved conflict in ${files.join(', ')}: ${result.summary}`;
     return this.fallBack(c, node, { kind: 'conflict' }, detail, now);
   }
