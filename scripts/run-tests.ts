@@ -13,8 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveTemporalBinary, SDK_DOWNLOAD_ENV } from '../src/temporal/binary';
 import { formatDuration as formatMs } from '../src/dsl/duration';
-import type { Counts, FileResult } from './test-files';
-import { nodeTestArgs, parseTapSummary, runPool, runTestFile } from './test-files';
+import type { Counts } from './test-files';
+import { nodeTestArgs, parseTapSummary, printFileResult, runPool, runTestFile, summary } from './test-files';
 
 const formatDuration = (ms: number) => formatMs(ms, 's');
 
@@ -72,33 +72,17 @@ function runNodeTests(files: string[], flags: string[], env: NodeJS.ProcessEnv):
 async function runQuiet(group: Group & { files: string[] }, env: NodeJS.ProcessEnv): Promise<{ counts: Counts; exitCode: number }> {
   const dir = path.join(LOG_DIR, group.name);
   fs.rmSync(dir, { recursive: true, force: true });
-  const results = await runPool(group.files, group.concurrency, (f) => runTestFile(ROOT, f, group.flags, env, dir), printResult);
+  const results = await runPool(
+    group.files,
+    group.concurrency,
+    (f) => runTestFile(ROOT, f, group.flags, env, dir),
+    (r) => printFileResult(ROOT, r),
+  );
   const counts = results.reduce<Counts>(
     (t, r) => ({ passed: t.passed + r.counts.passed, failed: t.failed + r.counts.failed, skipped: t.skipped + r.counts.skipped }),
     { passed: 0, failed: 0, skipped: 0 },
   );
   return { counts, exitCode: results.some((r) => r.exitCode !== 0) ? 1 : 0 };
-}
-
-/** The spec reporter's closing "failing tests" section (assertions, stacks), at most 80 lines. */
-function failingSection(logFile: string): string {
-  const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
-  const at = text.search(/^✖ failing tests:$/m);
-  if (at < 0) return '';
-  const lines = text.slice(at).split('\n');
-  const shown = lines.slice(0, 80).map((l) => `       ${l}`);
-  if (lines.length > 80) shown.push(`       … ${lines.length - 80} more lines in the log`);
-  return shown.join('\n');
-}
-
-function printResult(r: FileResult): void {
-  const ok = r.exitCode === 0 && r.counts.failed === 0;
-  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${r.file}  ${summary(r.counts)}  ${formatDuration(r.ms)}\n`);
-  if (ok) return;
-  for (const f of r.failures) process.stdout.write(`       ✖ ${f}\n`);
-  const details = failingSection(r.logFile);
-  if (details) process.stdout.write(`${details}\n`);
-  process.stdout.write(`       log (test output, worker and SDK lines): ${path.relative(ROOT, r.logFile)}\n`);
 }
 
 /** Resolves the Temporal CLI once and tells the test processes which (so none repeats a failed build). */
@@ -157,10 +141,6 @@ async function main(): Promise<void> {
 
   process.stdout.write(`\ntotal time ${formatDuration(Date.now() - started)}\n${summary(total)}\n`);
   process.exitCode = ok && total.failed === 0 ? 0 : 1;
-}
-
-function summary(c: Counts): string {
-  return `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`;
 }
 
 void main();

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { formatDuration } from '../src/dsl/duration';
 
 export interface Counts {
   passed: number;
@@ -116,4 +117,38 @@ export async function runPool(
   });
   await Promise.all(lanes);
   return results;
+}
+
+export function summary(c: Counts): string {
+  return `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`;
+}
+
+const indent = (lines: string[]) => lines.map((l) => `       ${l}`);
+
+/** The spec reporter's closing "failing tests" section (assertions, stacks), at most 80 lines. */
+function failingSection(text: string): string[] {
+  const at = text.search(/^✖ failing tests:$/m);
+  if (at < 0) return [];
+  const lines = text.slice(at).split('\n');
+  const shown = indent(lines.slice(0, 80));
+  if (lines.length > 80) shown.push(`       … ${lines.length - 80} more lines in the log`);
+  return shown;
+}
+
+/**
+ * One line per file; a failure adds its failing tests, their errors and the log's path. Under CI
+ * the log file does not outlive the machine, so the log's last lines are printed too.
+ */
+export function printFileResult(root: string, r: FileResult): void {
+  const ok = r.exitCode === 0 && r.counts.failed === 0;
+  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${r.file}  ${summary(r.counts)}  ${formatDuration(r.ms, 's')}\n`);
+  if (ok) return;
+  const text = fs.existsSync(r.logFile) ? fs.readFileSync(r.logFile, 'utf8') : '';
+  const out = [...r.failures.map((f) => `       ✖ ${f}`), ...failingSection(text)];
+  if (process.env.CI) {
+    const before = text.slice(0, Math.max(0, text.search(/^✖ failing tests:$/m))) || text;
+    out.push(`       --- the log's last 60 lines before the failures ---`, ...indent(before.trimEnd().split('\n').slice(-60)));
+  }
+  out.push(`       log (test output, worker and SDK lines): ${path.relative(root, r.logFile)}`);
+  process.stdout.write(`${out.join('\n')}\n`);
 }

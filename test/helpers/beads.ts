@@ -97,6 +97,24 @@ export function moves(s: BeadState): string[] {
 }
 
 /** Starts a bead and waits until it stops for a decision. */
+/**
+ * Waits until the workflow has nothing in flight (no activity, no workflow task; the last event
+ * a completed workflow task) and returns its event count: a parked bead's batched ledger write at
+ * the wait has landed.
+ */
+export function settledEventCount(handle: BeadHandle, timeoutMs = 20_000): Promise<number> {
+  return waitFor(
+    async () => {
+      const { raw } = await handle.describe();
+      if ((raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask) return undefined;
+      const history = await handle.fetchHistory();
+      const last = history.events?.at(-1);
+      return last?.workflowTaskCompletedEventAttributes ? (history.events?.length ?? 0) : undefined;
+    },
+    { timeoutMs, what: `${handle.workflowId} to have nothing in flight` },
+  );
+}
+
 export async function startParked(h: BeadHarness, definition: ResolvedDefinition): Promise<BeadHandle> {
   const handle = await h.start(definition);
   await waitForState(handle, (x) => x.status === 'waiting_approval', `bead ${handle.workflowId} waiting for a decision`);

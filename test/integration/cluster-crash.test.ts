@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BeadHarness, state } from '../helpers/beads';
+import { BeadHarness, settledEventCount, state } from '../helpers/beads';
 import { clusterSkipReason, startTestCluster, type TestCluster } from '../helpers/cluster';
 import { waitFor } from '../helpers/temporal';
 import { bugLike } from '../fixtures/definitions';
@@ -30,6 +30,9 @@ describe('temporal cluster: server and database crash', { timeout: 600_000, skip
       const def = bugLike({ pm: { approval: { approvers: ['Product Manager'], mode: 'human' } } });
       const handle = await h.start(def);
       await waitFor(async () => (await state(handle)).status === 'waiting_approval', { timeoutMs: 30_000, what: 'the bead parked' });
+      // Crash a bead that is only waiting: its ledger write at the wait has landed, so what the
+      // crash can lose is the server's and the database's state, not an activity in flight.
+      await settledEventCount(handle, 30_000);
       await cluster.crash();
       await cluster.pg.stop('immediate');
       await cluster.pg.start();

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { BeadHarness, startParked, moves, state, waitForState } from '../helpers/beads';
-import { startTestEnv, testTemporalBinary, uniqueId, waitFor } from '../helpers/temporal';
+import { BeadHarness, settledEventCount, startParked, moves, state, waitForState } from '../helpers/beads';
+import { startTestEnv, testTemporalBinary, uniqueId } from '../helpers/temporal';
 import { bugLike, humanReview } from '../fixtures/definitions';
 import { approveUpdate, DECISION_REFUSED, rejectUpdate } from '../../src/workflows/messages';
 import { LIMITS } from '../../src/shared/limits';
@@ -17,21 +17,6 @@ const run = promisify(execFile);
 async function eventCount(env: TestWorkflowEnvironment, workflowId: string): Promise<number> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   return history.events?.length ?? 0;
-}
-
-/** The event count once the parked bead has nothing in flight (its ledger write at the wait included). */
-async function settledEventCount(env: TestWorkflowEnvironment, workflowId: string): Promise<number> {
-  const handle = env.client.workflow.getHandle(workflowId);
-  return waitFor(
-    async () => {
-      const { raw } = await handle.describe();
-      if ((raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask) return undefined;
-      const history = await handle.fetchHistory();
-      const last = history.events?.at(-1);
-      return last?.workflowTaskCompletedEventAttributes ? (history.events?.length ?? 0) : undefined;
-    },
-    { what: 'the parked bead to have nothing in flight' },
-  );
 }
 
 /** The failure an Update refusal carries: ApplicationFailure of type DecisionRefused. */
@@ -88,7 +73,7 @@ describe('decision Updates and hostile input', () => {
       await h.workers()
     ).runUntil(async () => {
       const handle = await startParked(h, humanReview());
-      const before = await settledEventCount(env, handle.workflowId);
+      const before = await settledEventCount(handle);
       const stranger = await refusal(handle.executeUpdate(approveUpdate, { args: [{ by: 'Mallory', reason: 'lgtm' }] }));
       assert.match(stranger.message, /Mallory may not decide "pm_review"/);
       const noBy = await refusal(handle.executeUpdate(approveUpdate, { args: [{ by: ['CEO'] as unknown as string }] }));
