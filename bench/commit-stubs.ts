@@ -4,6 +4,8 @@
  * workflow, real request/grant/release signals) but their commits cost nothing. Only beads with a
  * repository reach them; the other sections' beads have none.
  */
+import type { Client } from '@temporalio/client';
+import { releaseAfterCommit } from '../src/activities/git';
 import type { CommitActivities, CommitWorkInput, CommitWorkResult, PrepareWorkspaceInput, Workspace } from '../src/activities/git/types';
 
 /** The lock workflow id for a benchmark repository name. */
@@ -14,6 +16,7 @@ export function benchLockId(repo: string): string {
 export function stubCommitActivities(
   onCommit: (input: CommitWorkInput, start: number, end: number) => void,
   now: () => number,
+  client: Client,
 ): Pick<CommitActivities, 'prepareWorkspace' | 'commitWork'> {
   return {
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<Workspace> {
@@ -28,7 +31,14 @@ export function stubCommitActivities(
     async commitWork(input: CommitWorkInput): Promise<CommitWorkResult> {
       const start = now();
       onCommit(input, start, now());
-      return { outcome: 'success', summary: `no-op commit (token ${input.token})`, agent: 'bench', pushed: false };
+      const result: CommitWorkResult = {
+        outcome: 'success',
+        summary: `no-op commit (token ${input.token})`,
+        agent: 'bench',
+        pushed: false,
+      };
+      // Released like the real commit, so the benchmark measures the hand-off users get.
+      return releaseAfterCommit(client, input, result, () => undefined);
     },
   };
 }

@@ -46,6 +46,7 @@ async function start(config: WorkerConfig): Promise<void> {
       ...stubCommitActivities(
         (input, start, end) => turns.push({ beadId: input.beadId, node: `commit:${input.node}`, start, end, token: input.token }),
         now,
+        client,
       ),
       ...ledger.activities,
     },

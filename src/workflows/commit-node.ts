@@ -35,6 +35,8 @@ import { METRICS } from '../shared/metrics';
 import { recordSeconds } from './metrics';
 
 export const NO_REPOSITORY = 'no repository: nothing committed';
+/** commitWork releases the lock itself: one workflow task fewer per hand-off. */
+export const RELEASE_IN_COMMIT_PATCH = 'lock-release-in-commit';
 
 export type CommitOutcome =
   | { kind: 'done'; result: AgentTurnResult; conflict?: ConflictReport }
@@ -193,6 +195,7 @@ export class CommitNodes {
     const release: LockRelease = { requestId, reason: 'withdrawn' };
     let commit: Promise<unknown> | undefined;
     let refused = false;
+    let releasedByCommit = false;
     const asked = Date.now();
     let grantedAt: number | undefined;
     let held = 'error';
@@ -243,6 +246,7 @@ export class CommitNodes {
             requestId,
             token: grant.token,
             leaseMs: grant.leaseMs,
+            ...(patched(RELEASE_IN_COMMIT_PATCH) ? { releaseLock: true } : {}),
           }),
         )
         .then(
@@ -257,6 +261,7 @@ export class CommitNodes {
       }
       const result = settled!;
       if ('error' in result) throw result.error;
+      releasedByCommit = result.value.lockReleased === true;
       release.reason = result.value.outcome === 'success' ? 'done' : 'failed';
       held = result.value.outcome;
       // The next landing of this bead squashes only what comes after this one.
@@ -271,14 +276,14 @@ export class CommitNodes {
     } finally {
       this.waiting.delete(requestId);
       this.answers.delete(requestId);
-      if (!refused) {
+      if (!refused && !releasedByCommit) {
         // Runs even when the bead is being cancelled: wait for the git work to stop, then free the lock.
         await CancellationScope.nonCancellable(async () => {
           await commit?.catch(() => undefined);
           await this.release(ws.lockId, release);
-          if (grantedAt !== undefined) recordSeconds(METRICS.commitLockHoldSeconds, Date.now() - grantedAt, { outcome: held });
         });
       }
+      if (grantedAt !== undefined) recordSeconds(METRICS.commitLockHoldSeconds, Date.now() - grantedAt, { outcome: held });
     }
   }
 

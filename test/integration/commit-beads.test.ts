@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { lockWorkflowId, resolveUpstream } from '../../src/activities/git/repo';
 import type { BeadHandle } from '../../src/client/start';
-import type { LockState } from '../../src/shared/commit-lock';
+import { LOCK_SIGNALS, type LockState } from '../../src/shared/commit-lock';
 import type { BeadState } from '../../src/workflows/messages';
 import { CommitHarness, percentile } from '../fixtures/commit-harness';
 import type { FileEdit } from '../fixtures/file-agent';
@@ -56,6 +56,23 @@ describe('concurrent beads committing to one repository', () => {
       assert.deepEqual([lock.stats.granted, lock.stats.released, lock.stats.forced, lock.stats.refused], [n, n, 0, 0]);
       for (const x of all.slice(0, 3))
         assert.match(commitTurn(await state(x))?.summary ?? '', /^pushed [0-9a-f]{10} to main \(1 commit squashed from refs\/beadflow\//);
+      // Each commit activity released the lock itself: no bead signalled a release, the lock got n.
+      for (const x of all.slice(0, 3)) {
+        const events = (await x.fetchHistory()).events ?? [];
+        assert.equal(
+          events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length,
+          0,
+          'the bead sends no release',
+        );
+      }
+      const releases = ((await env.client.workflow.getHandle(lockId).fetchHistory()).events ?? []).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === LOCK_SIGNALS.release,
+      );
+      assert.equal(releases.length, n, 'one release per commit');
+      assert.ok(
+        releases.every((e) => !e.workflowExecutionSignaledEventAttributes?.externalWorkflowExecution),
+        'every release came from the commit activity, not from a bead workflow',
+      );
       if (historyName) {
         await saveHistory(env, all[0].workflowId, `${historyName}-bead`);
         await saveHistory(env, lockId, `${historyName}-lock`);
@@ -83,7 +100,7 @@ describe('concurrent beads committing to one repository', () => {
   }
 
   test('5 beads started together all land on main, linear, the lock free', async () => {
-    const { h } = await commitTogether(5, 'commit-five-beads');
+    const { h } = await commitTogether(5, 'commit-release-in-commit');
     h.cleanup();
   });
 

@@ -7,13 +7,13 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { LockRenewal, LockState } from '../../shared/commit-lock';
+import type { LockRelease, LockRenewal, LockState } from '../../shared/commit-lock';
 import { COMMIT_LOCK_WORKFLOW, LOCK_SIGNALS, LOCK_STATE_QUERY } from '../../shared/commit-lock';
 import type { commitLock } from '../../workflows/commit-lock';
 import { cleanupWorkspace } from './cleanup';
 import { commitWork } from './commit';
 import { firstLine, worktreesRoot } from './repo';
-import type { CommitActivities } from './types';
+import type { CommitActivities, CommitWorkInput, CommitWorkResult } from './types';
 import { prepareWorkspace } from './workspace';
 
 export interface CommitActivityOptions {
@@ -50,6 +50,29 @@ export function fenceChecker(
     const now = h ? `the lock is held by ${h.beadId} with token ${h.token}` : 'nobody holds the lock';
     return `fencing token ${token} is no longer current (${now}): this commit lost the lock, its lease ran out`;
   };
+}
+
+/**
+ * With `input.releaseLock`, frees the lock as soon as the git work has an answer (the next holder
+ * is granted without waiting for this bead's workflow task). A retry after this (the completion
+ * lost) finds the change already on the target and succeeds without the lock; the lock ignores a
+ * stale release. If the signal fails, the bead releases instead.
+ */
+export async function releaseAfterCommit(
+  client: Client,
+  input: CommitWorkInput,
+  result: CommitWorkResult,
+  log: (message: string, fields?: Record<string, unknown>) => void,
+): Promise<CommitWorkResult> {
+  if (!input.releaseLock) return result;
+  const release: LockRelease = { requestId: input.requestId, token: input.token, reason: result.outcome === 'success' ? 'done' : 'failed' };
+  try {
+    await client.workflow.getHandle(input.workspace.lockId).signal(LOCK_SIGNALS.release, release);
+    return { ...result, lockReleased: true };
+  } catch (err) {
+    log('could not release the commit lock; the bead releases it', { error: firstLine(err) });
+    return result;
+  }
 }
 
 export function createCommitActivities(opts: CommitActivityOptions): CommitActivities {
@@ -98,7 +121,8 @@ export function createCommitActivities(opts: CommitActivityOptions): CommitActiv
         heartbeat();
         const result = await commitWork(input, { fenceProblem, signal: ctx.cancellationSignal, log, heartbeat, root });
         log(`commit ${result.outcome}: ${result.summary}`);
-        return result;
+        for (const t of timers) clearInterval(t);
+        return await releaseAfterCommit(client, input, result, log);
       } finally {
         for (const t of timers) clearInterval(t);
       }

@@ -54,10 +54,17 @@ export interface CommitWorkInput {
   requestId: string;
   token: number;
   leaseMs: number;
+  /**
+   * Release the lock from here once the git work has an answer, so the next holder is granted
+   * without waiting for this bead's next workflow task. The bead releases only when this did not.
+   */
+  releaseLock?: boolean;
 }
 
 export interface CommitWorkResult extends AgentTurnResult {
   pushed: boolean;
+  /** The activity released the lock itself (CommitWorkInput.releaseLock). */
+  lockReleased?: boolean;
   sha?: string;
   conflicts?: string[];
   /** The squash conflicted: the files and both sides, for a resolution turn and the escalation. */
