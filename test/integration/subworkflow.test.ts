@@ -55,6 +55,8 @@ function parent(childDef: ResolvedDefinition, failureEdge = true): ResolvedDefin
 }
 
 const childIdOf = (parentId: string) => `${parentId}/sub/sub/1`;
+/** A cancelled bead waits out the ledger's flush bound (10 s) before it closes, parent and child in turn: keep it short. */
+const quickClose = { ledger: { flushTimeoutMs: 500 } };
 
 describe('subworkflow nodes', () => {
   let env: TestWorkflowEnvironment;
@@ -125,7 +127,7 @@ describe('subworkflow nodes', () => {
     const h = new BeadHarness(env);
     const workers = await h.workers();
     await workers.runUntil(async () => {
-      const handle = await h.start(parent(child, false), { scenario: { work: ['failure'] } });
+      const handle = await h.start(parent(child, false), { scenario: { work: ['failure'] }, options: quickClose });
       const s = await waitForState(handle, (x) => x.status === 'escalated', 'the parent escalated');
       assert.equal(s.currentNode, 'sub');
       assert.equal(((await env.client.workflow.getHandle(childIdOf(handle.workflowId)).result()) as BeadResult).status, 'failed');
@@ -137,7 +139,7 @@ describe('subworkflow nodes', () => {
     const h = new BeadHarness(env);
     const workers = await h.workers();
     await workers.runUntil(async () => {
-      const handle = await h.start(parent(parkedChild));
+      const handle = await h.start(parent(parkedChild), { options: quickClose });
       const childHandle = env.client.workflow.getHandle(childIdOf(handle.workflowId));
       await waitForState(childHandle, (s) => s.status === 'waiting_approval', 'the child bead waits for a decision');
       const { temporalStatus } = await cancelBead(env.client, handle.workflowId, 'test', 'no longer needed');
@@ -151,6 +153,12 @@ describe('subworkflow nodes', () => {
       );
       assert.equal(closed.status.name, 'CANCELLED');
       assert.equal((await state(childHandle)).status, 'cancelled');
+      // The parent closed only after the child's cancellation finished: its history records that end.
+      const events = (await handle.fetchHistory()).events ?? [];
+      assert.ok(
+        events.some((e) => e.childWorkflowExecutionCanceledEventAttributes?.workflowExecution?.workflowId === childHandle.workflowId),
+        "the parent's history records the child's cancellation",
+      );
       assert.equal((await state(handle)).status, 'cancelled');
       await saveHistory(env, handle.workflowId, 'subworkflow-parent-cancelled');
     });
