@@ -5,7 +5,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Pool } from 'pg';
 import { createLedgerActivities } from '../../src/activities/ledger';
 import { beadStatus } from '../../src/client/status';
 import { cancelBead } from '../../src/client/cancel';
@@ -61,12 +60,10 @@ const quickClose = { ledger: { flushTimeoutMs: 500 } };
 describe('subworkflow nodes', () => {
   let env: TestWorkflowEnvironment;
   let pg: TestPostgres;
-  const pools: Pool[] = [];
   before(async () => {
     [env, pg] = await Promise.all([startTestEnv(), startTestPostgres()]);
   });
   after(async () => {
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
     await env?.teardown();
     await pg?.teardown();
   });
@@ -164,9 +161,9 @@ describe('subworkflow nodes', () => {
     });
   });
 
-  test('with a ledger, the child bead has its own rows, linked to its parent', async () => {
+  test('with a ledger, the child bead has its own rows, linked to its parent', async (t) => {
     const pool = createPool(await pg.createDatabase());
-    pools.push(pool);
+    t.after(() => pool.end().catch(() => undefined));
     await migrate(pool);
     const h = new BeadHarness(env);
     const workers = await h.workers({ workflowQueueActivities: createLedgerActivities({ pool, where: 'test', close: () => pool.end() }) });
