@@ -8,8 +8,19 @@ import type { YamlSource } from './yaml-source';
 
 export type DefinitionFormat = 'native' | 'steps' | 'unknown';
 
-/** Step types of the step format that the converter maps (status steps become no node: src/dsl/steps/status.ts). */
-export const KNOWN_STEP_TYPES = ['persona-request', 'parallel', 'git-operation', 'status-update', 'dashboard-update'] as const;
+/**
+ * Step types of the step format that the converter maps (status steps become no node: src/dsl/steps/status.ts).
+ * `SubWorkflowStep` is the predecessor's class name for `sub-workflow`, which its class-based files used as the type.
+ */
+export const KNOWN_STEP_TYPES = [
+  'persona-request',
+  'parallel',
+  'git-operation',
+  'sub-workflow',
+  'SubWorkflowStep',
+  'status-update',
+  'dashboard-update',
+] as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

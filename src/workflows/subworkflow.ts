@@ -1,13 +1,16 @@
 /**
  * Subworkflow nodes' effect: start the pinned child definition as a child bead, wait for its end
  * (or the node's deadline, which cancels it) and report the end to the interpreter. Cancelling the
- * parent cancels the child: the child runs in the parent's scope and waits for its cancellation.
+ * parent cancels the child: the child runs in the parent's scope, and the parent closes only once
+ * the child's cancellation has finished (bounded), so a closed parent never leaves a running child.
  */
 import {
   CancelledFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
   ChildWorkflowFailure,
+  condition,
+  isCancellation,
   ParentClosePolicy,
   patched,
   startChild,
@@ -19,6 +22,10 @@ import { innermostMessage, remainingMs, waitUntil } from './waits';
 
 /** A new Step kind (old histories never issue it), still guarded per the project's rule for changes to what a bead does. */
 const SUBWORKFLOW_PATCH = 'subworkflow';
+/** A cancelled parent waits for its child's cancellation to finish before it closes; runs before it closed at once. */
+const CANCEL_WAITS_PATCH = 'subworkflow-cancel-waits';
+/** Bound on that wait, so a child no worker runs cannot hold the parent's cancellation forever. */
+const CHILD_CANCEL_WAIT_MS = 60_000;
 
 type ChildEnd = { status: FinalStatus | 'unknown'; reason: string };
 
@@ -56,7 +63,15 @@ export async function runSubworkflow(
       // A parent's cancellation ends here too (the child is cancelled with it); the wait below then throws it to the run loop.
       (err: unknown) => (end = endOf(err)),
     );
-  const inTime = await waitUntil(() => end !== undefined, remainingMs(step.deadline));
+  let inTime: boolean;
+  try {
+    inTime = await waitUntil(() => end !== undefined, remainingMs(step.deadline));
+  } catch (err) {
+    if (isCancellation(err) && patched(CANCEL_WAITS_PATCH)) {
+      await CancellationScope.nonCancellable(() => condition(() => end !== undefined, CHILD_CANCEL_WAIT_MS));
+    }
+    throw err;
+  }
   if (inTime && end) return done(end);
   scope.cancel();
   await running;

@@ -2,6 +2,7 @@
  * Integration-test harness for beads: workers on unique queues, a turn log (what ran, when, and
  * whether it saw a cancellation), and starting beads with a resolved definition.
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AgentProvider } from '../../src/activities/agents/provider';
 import { ScriptedAgent } from '../../src/activities/agents/scripted';
@@ -37,7 +38,14 @@ export class BeadHarness {
   }
 
   workers(
-    opts: { roles?: string[]; provider?: AgentProvider; workflows?: boolean; observability?: WorkerObservability } = {},
+    opts: {
+      roles?: string[];
+      provider?: AgentProvider;
+      workflows?: boolean;
+      observability?: WorkerObservability;
+      /** Activities on the workflow queue, e.g. the ledger's (`createLedgerActivities`). */
+      workflowQueueActivities?: object;
+    } = {},
   ): Promise<WorkerSet> {
     return WorkerSet.create({
       connection: this.env.nativeConnection,
@@ -48,6 +56,7 @@ export class BeadHarness {
       provider: opts.provider ?? new ScriptedAgent(),
       observe: this.observe,
       observability: opts.observability,
+      workflowQueueActivities: opts.workflowQueueActivities,
     });
   }
 
@@ -77,12 +86,13 @@ export class BeadHarness {
   }
 }
 
-export function state(handle: BeadHandle): Promise<BeadState> {
+/** Any bead's handle, e.g. a child bead's from `getHandle`. */
+export function state(handle: WorkflowHandle): Promise<BeadState> {
   return handle.query<BeadState>('state');
 }
 
 /** Polls the `state` query until `ok` holds. */
-export function waitForState(handle: BeadHandle, ok: (s: BeadState) => boolean, what: string, timeoutMs = 20_000): Promise<BeadState> {
+export function waitForState(handle: WorkflowHandle, ok: (s: BeadState) => boolean, what: string, timeoutMs = 20_000): Promise<BeadState> {
   return waitFor(
     async () => {
       const s = await state(handle);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { A_TO_END, definition, DEFAULTS_DIR, LOOM_DIR, LOOM_FILES, ROOT, task } from './dsl-fixtures';
+import { A_TO_END, definition, DEFAULTS_DIR, edge, LOOM_DIR, LOOM_FILES, ROOT, task } from './dsl-fixtures';
 
 function beadflow(...args: string[]) {
   const run = spawnSync(process.execPath, [path.join(ROOT, 'bin/beadflow.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
@@ -82,6 +82,32 @@ describe('beadflow validate', () => {
       [undefined, 'wf-ui-default'],
     );
     assert.deepEqual(Object.keys(report.findings[0]).sort(), ['code', 'col', 'file', 'hint', 'line', 'message', 'severity']);
+  });
+
+  test('sub-workflows: children are found among the files given or the default catalog; a missing one and a cycle are errors', () => {
+    const subDir = mkdtempSync(path.join(os.tmpdir(), 'beadflow-cli-sub-'));
+    // These findings name the file, not a line: the resolved definition no longer knows where its nodes were.
+    try {
+      const sub = (id: string, child: string) =>
+        `id: ${id}\nnodes:\n  - { node_key: sub, node_type: subworkflow, subworkflow: { definition: ${child} } }\nedges:\n` +
+        edge('', 'sub') +
+        edge('sub', '') +
+        edge('sub', '', 'failure');
+      writeFileSync(path.join(subDir, 'on-bug.yaml'), sub('on-bug', 'bug'));
+      writeFileSync(path.join(subDir, 'steps.yml'), 'name: steps\nsteps:\n  - { id: s, type: sub-workflow, workflow: on-bug }\n');
+      const ok = beadflow('validate', subDir);
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      writeFileSync(path.join(subDir, 'gone.yaml'), sub('gone', 'nowhere'));
+      writeFileSync(path.join(subDir, 'x.yaml'), sub('x', 'y'));
+      writeFileSync(path.join(subDir, 'y.yaml'), sub('y', 'x'));
+      const bad = beadflow('validate', subDir);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stdout, /gone\.yaml: error: gone, node "sub": no definition with id "nowhere"/);
+      assert.match(bad.stdout, /y\.yaml: error: x → y, node "sub": definition "x" includes itself/);
+      assert.match(bad.stdout, /5 files checked: 3 errors, /);
+    } finally {
+      rmSync(subDir, { recursive: true, force: true });
+    }
   });
 });
 

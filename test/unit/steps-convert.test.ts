@@ -2,7 +2,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadDefinitionFile, loadDefinitionText, type Finding, type ResolvedDefinition } from '../../src/dsl';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadCatalog, loadDefinitionFile, loadDefinitionText, type Finding, type ResolvedDefinition } from '../../src/dsl';
 import { substitute } from '../../src/dsl/steps';
 
 const PEERS = path.resolve(__dirname, '../../../shared/peers/multi-agent-machine-client');
@@ -308,5 +310,104 @@ describe('step types, variables and conditions', () => {
       'x>p-done:success',
       'y>p-done:success',
     ]);
+  });
+});
+
+describe('sub-workflow steps', () => {
+  test('type: sub-workflow with workflow: becomes a subworkflow node running that definition', () => {
+    const text = [
+      'name: outer',
+      'variables: { child: review-loop }',
+      'steps:',
+      '  - { id: plan, type: persona-request, persona: planner }',
+      '  - id: review',
+      '    type: sub-workflow',
+      '    workflow: "{{variables.child}}"',
+      '    retries: 1',
+      '    dependencies: [plan]',
+    ].join('\n');
+    const { definition, findings } = loadDefinitionText(text, 'x.yml');
+    assert.ok(definition, JSON.stringify(findings));
+    assert.deepEqual(
+      findings.filter((f) => f.severity === 'error'),
+      [],
+    );
+    const review = node(definition, 'review');
+    assert.equal(review.type, 'subworkflow');
+    assert.deepEqual(review.subworkflow, { definition: 'review-loop' });
+    assert.equal(review.maxAttempts, 2);
+    assert.match(review.instructions, /Sub-workflow: review-loop/);
+    assert.deepEqual(edges(definition), ['^>plan:success', 'plan>review:success', 'review>$:success']);
+  });
+
+  test("the predecessor's SubWorkflowStep with config: { workflow } converts the same; inputs and outputs are located warnings", () => {
+    const text = [
+      'steps:',
+      '  - id: handle',
+      '    type: SubWorkflowStep',
+      '    config:',
+      '      workflow: review-failure-handling',
+      '      inputs: { review_type: qa }',
+      '      outputs: { created: tasks_created }',
+    ].join('\n');
+    const { definition, findings } = loadDefinitionText(text, 'x.yml');
+    assert.ok(definition, JSON.stringify(findings));
+    assert.equal(node(definition, 'handle').type, 'subworkflow');
+    assert.deepEqual(node(definition, 'handle').subworkflow, { definition: 'review-failure-handling' });
+    assert.deepEqual(
+      findings.filter((f) => f.code === 'ignored-key').map((f) => [f.line, f.message]),
+      [
+        [6, 'step "handle": config.inputs is not read'],
+        [7, 'step "handle": config.outputs is not read'],
+      ],
+    );
+  });
+
+  test('a sub-workflow step without a workflow is a located error; workflow: on another step type is a warning', () => {
+    const missing =
+      'steps:\n  - id: a\n    type: persona-request\n    persona: planner\n  - id: s\n    type: sub-workflow\n    dependencies: [a]\n';
+    const bad = loadDefinitionText(missing, 'x.yml');
+    assert.equal(bad.definition, undefined);
+    const errors = bad.findings.filter((f) => f.severity === 'error');
+    assert.deepEqual(
+      errors.map((f) => [f.code, f.line]),
+      [['step-workflow', 5]],
+    );
+    assert.match(errors[0]!.message, /sub-workflow step "s" names no workflow/);
+    const empty = loadDefinitionText('steps:\n  - id: s\n    type: SubWorkflowStep\n    config: { workflow: "" }\n', 'x.yml');
+    assert.deepEqual(
+      empty.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.line]),
+      [['step-workflow', 4]],
+    );
+    const stray = loadDefinitionText('steps:\n  - id: a\n    type: persona-request\n    persona: planner\n    workflow: other\n', 'x.yml');
+    assert.ok(stray.definition);
+    assert.deepEqual(
+      stray.findings.filter((f) => f.code === 'ignored-key').map((f) => f.line),
+      [5],
+    );
+  });
+
+  test("in a catalog, a sub-workflow step's definition is checked like a native node's: present, or missing-subworkflow", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'steps-subwf-'));
+    try {
+      const child =
+        'id: child\nnodes:\n  - { node_key: w, node_type: task, role_required: QA Engineer }\nedges:\n  - { from_node_key: "", to_node_key: w }\n  - { from_node_key: w, to_node_key: "" }\n';
+      writeFileSync(path.join(dir, 'child.yaml'), child);
+      writeFileSync(path.join(dir, 'ok.yml'), 'name: ok\nsteps:\n  - { id: s, type: sub-workflow, workflow: child }\n');
+      writeFileSync(path.join(dir, 'gone.yml'), 'name: gone\nsteps:\n  - { id: s, type: sub-workflow, workflow: nowhere }\n');
+      const catalog = loadCatalog([dir]);
+      const missing = catalog.findings.filter((f) => f.code === 'missing-subworkflow');
+      assert.deepEqual(
+        missing.map((f) => path.basename(f.file)),
+        ['gone.yml'],
+      );
+      assert.match(missing[0]!.message, /no definition with id "nowhere"/);
+      assert.deepEqual(
+        catalog.findings.filter((f) => f.severity === 'error').map((f) => f.code),
+        ['missing-subworkflow'],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,14 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { definitionFiles, formatFinding, loadDefinitionFile, type Finding } from '../../dsl';
+import {
+  defaultDefinitionDirs,
+  definitionFiles,
+  formatFinding,
+  loadCatalog,
+  loadDefinitionFile,
+  subworkflowFindings,
+  type Finding,
+} from '../../dsl';
 import { matchTies } from '../../dsl/match-ties';
 import type { ResolvedDefinition } from '../../dsl/types';
 import { action } from '../action';
@@ -42,6 +50,11 @@ export function register(program: Command): void {
           const report = files.find((f) => f.file === tie.file);
           if (report) report.warnings++;
         }
+        for (const problem of subworkflowProblems(loaded)) {
+          findings.push(problem);
+          const report = files.find((f) => f.file === problem.file);
+          if (report) report.errors++;
+        }
         const totals = count(findings);
         const failed = totals.errors > 0 || (options.strict === true && totals.warnings > 0);
         if (options.json) {
@@ -56,6 +69,20 @@ export function register(program: Command): void {
         if (failed) process.exitCode = 1;
       }),
     );
+}
+
+/**
+ * Sub-workflow nodes' child definitions: missing ones, cycles and depth. Children are looked up
+ * among the files given together, then the catalog a bead would start from (definitions/ and
+ * BEADFLOW_DEFINITIONS), read only when some file has a subworkflow node.
+ */
+function subworkflowProblems(loaded: ResolvedDefinition[]): Finding[] {
+  const parents = loaded.filter((d) => d.nodes.some((n) => n.type === 'subworkflow'));
+  if (parents.length === 0) return [];
+  const given = new Map(loaded.map((d) => [d.id, d]));
+  const catalog = loadCatalog(defaultDefinitionDirs()).definitions;
+  const lookup = (id: string) => given.get(id) ?? catalog.get(id);
+  return parents.flatMap((d) => subworkflowFindings(d, lookup));
 }
 
 /** Files as given; directories become their *.yaml / *.yml files (schema.json is not YAML). */

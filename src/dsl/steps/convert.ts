@@ -18,7 +18,10 @@ const NODE_TYPE_OF: Record<string, RawNode['node_type']> = {
   'persona-request': 'task',
   'git-operation': 'commit',
   parallel: 'parallel',
+  'sub-workflow': 'subworkflow',
+  SubWorkflowStep: 'subworkflow',
 };
+const isSubWorkflow = (type: string) => NODE_TYPE_OF[type] === 'subworkflow';
 
 export interface Converted {
   /** The native raw definition, not yet schema-checked. */
@@ -83,6 +86,16 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
       lines.push(`Git operation: ${String(op)}`);
       metadata.operation = op;
     }
+    if (isSubWorkflow(type)) {
+      const definition = subWorkflowOf(step, path, id);
+      if (definition) {
+        node.subworkflow = { definition };
+        lines.push(`Sub-workflow: ${definition} (a child bead)`);
+      }
+    } else
+      for (const key of ['workflow', 'config'] as const)
+        if (step[key] !== undefined)
+          issue('warning', 'ignored-key', [...path, key], `step "${id}": ${key}: is read only on sub-workflow steps`, 'remove it');
     if (step.params !== undefined) {
       const params = sub(step.params, [...path, 'params']);
       metadata.params = params;
@@ -127,6 +140,40 @@ export function convertSteps(doc: Rec, fallbackId: string): Converted {
     });
     nodes.push({ node: { node_key: join, node_type: 'merge', merge: { fork: id, wait: wait === 'all' ? 'all' : 'first' } }, at: path });
     return { entry: id, exit: join };
+  };
+
+  /**
+   * The child definition's id: `workflow:`, or `config: { workflow: }` as the predecessor's
+   * SubWorkflowStep wrote it. Its `inputs` / `outputs` mappings have no counterpart: the child gets
+   * the parent's bead.
+   */
+  const subWorkflowOf = (step: Rec, path: YamlPath, id: string): string | undefined => {
+    const config = isRecord(step.config) ? step.config : undefined;
+    if (step.config !== undefined && !config)
+      issue('error', 'step-workflow', [...path, 'config'], `step "${id}": config: must be a mapping`, 'write config: { workflow: <id> }');
+    for (const key of Object.keys(config ?? {}))
+      if (key !== 'workflow' || step.workflow !== undefined)
+        issue(
+          'warning',
+          'ignored-key',
+          [...path, 'config', key],
+          `step "${id}": config.${key} is not read`,
+          key === 'workflow'
+            ? 'workflow: on the step wins; remove one'
+            : 'the child bead gets the parent bead’s title, description and labels',
+        );
+    const at: YamlPath =
+      step.workflow !== undefined ? [...path, 'workflow'] : config?.workflow !== undefined ? [...path, 'config', 'workflow'] : path;
+    const value = sub(step.workflow ?? config?.workflow, at);
+    if (typeof value === 'string' && value.trim()) return value.trim();
+    issue(
+      'error',
+      'step-workflow',
+      at,
+      `sub-workflow step "${id}" names no workflow`,
+      'write workflow: <definition id> (or config: { workflow: <id> }): the definition the child bead runs',
+    );
+    return undefined;
   };
 
   const checkStep = (step: unknown, path: YamlPath, outer: string): { step: Rec; id: string } | undefined => {

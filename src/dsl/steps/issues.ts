@@ -28,5 +28,7 @@ export const STEP_KEYS = new Set([
   'operation',
   'steps',
   'wait_for',
+  'workflow',
+  'config',
 ]);
 export const TOP_KEYS = new Set(['name', 'version', 'description', 'variables', 'steps', 'id']);
