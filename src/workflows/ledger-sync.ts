@@ -14,6 +14,7 @@
  * change, as they did.
  */
 import {
+  CancellationScope,
   ParentClosePolicy,
   condition,
   isCancellation,
@@ -33,6 +34,8 @@ import { ledgerOptions } from './activity-options';
 
 export const LEDGER_PATCH = 'beadflow-ledger-sync';
 const LEDGER_BATCH_PATCH = 'ledger-batched';
+/** A cancelled bead keeps writing (its closing rows go straight to the ledger, not to ledgerCatchUp). */
+const LEDGER_AFTER_CANCEL_PATCH = 'ledger-after-cancel';
 /** Pending entries that make a write due on their own. */
 const BATCH_ENTRIES = 64;
 /** The write activity (options in activity-options.ts). */
@@ -126,7 +129,7 @@ export class LedgerSync {
       } catch (err) {
         // A cancelled bead: stop quietly. An unhandled rejection here would fail every workflow
         // task of the cancellation, and with it the commands that clean up (the lock release).
-        if (isCancellation(err)) return;
+        if (isCancellation(err)) return this.restartAfterCancel();
         throw err;
       }
       if (this.closed) return;
@@ -138,7 +141,7 @@ export class LedgerSync {
         await this.activities.recordBeadProgress(this.progress(entries));
         this.headerSent = true;
       } catch (err) {
-        if (isCancellation(err)) return;
+        if (isCancellation(err)) return this.restartAfterCancel();
         log.warn('ledger refused a batch; dropping it', { beadId: this.bead.id, firstSeq: entries[0]?.seq, error: String(err) });
       } finally {
         this.inFlight = false;
@@ -147,6 +150,19 @@ export class LedgerSync {
       if (this.pending.length > 0) this.dirty = true;
       else if (!this.dirty) this.urgent = false;
     }
+  }
+
+  /**
+   * The bead was cancelled under the loop. Without a loop, `settle()` would wait out its whole
+   * bound and hand every closing row to ledgerCatchUp; so the loop starts again where the
+   * cancellation cannot reach it, the cancelled batch (still pending) first.
+   */
+  private restartAfterCancel(): void {
+    this.looping = false;
+    if (this.closed || !patched(LEDGER_AFTER_CANCEL_PATCH)) return;
+    this.looping = true;
+    if (this.pending.length > 0) this.dirty = true;
+    void CancellationScope.nonCancellable(() => this.loop());
   }
 
   private due(): boolean {

@@ -296,6 +296,33 @@ test('the ledger down mid-run: the bead completes anyway, ledgerCatchUp holds th
   }
 });
 
+test('a bead cancelled while it waits writes its closing rows itself: no ledgerCatchUp, every row there', async () => {
+  const ledger = await ledgerOn(pg);
+  const run = new Run();
+  const workers = await run.workers(createLedgerActivities(ledger));
+  await workers.runUntil(async () => {
+    const handle = await run.start({});
+    await waitFor(async () => (await execution(ledger.pool, handle.workflowId))[0]?.status === 'waiting_approval', {
+      timeoutMs: 20_000,
+      what: 'the ledger write at the wait',
+    });
+    await handle.cancel();
+    await assert.rejects(handle.result(), 'the bead ends cancelled');
+    const state = await handle.query<BeadState>('state');
+    assert.equal(state.status, 'cancelled');
+    await assertRowsMatch(ledger.pool, state);
+    const [ex] = await execution(ledger.pool, handle.workflowId);
+    assert.equal(ex.status, 'cancelled');
+    assert.equal(ex.last_seq, state.history[state.history.length - 1].seq);
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.equal(
+      events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length,
+      0,
+      'nothing was handed to ledgerCatchUp',
+    );
+  });
+});
+
 test('a worker without a ledger: the bead runs and its ledger writes are acknowledged without a database', async () => {
   const run = new Run();
   const workers = await run.workers(undefined);
