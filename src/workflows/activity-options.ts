@@ -34,8 +34,11 @@ export function agentTurnOptions(
   turn: { node: string; role: string; deadline: number; roleWaitMs?: number },
   beadPriority: Priority,
   options: CompiledRunOptions,
+  /** The node's deadline as the activity's schedule-to-close timeout (then no timer races it). */
+  deadlineOnActivity = false,
 ): ActivityOptions {
   const roleWaitMs = turn.roleWaitMs ?? 0;
+  const remaining = remainingMs(turn.deadline);
   return {
     taskQueue: roleTaskQueue(turn.role, options.roleQueuePrefix),
     summary: `${turn.node} · ${turn.role}`,
@@ -43,6 +46,7 @@ export function agentTurnOptions(
     ...(roleWaitMs > 0 ? { scheduleToStartTimeout: roleWaitMs } : {}),
     // The node's deadline bounds the turn; the shell's timer cancels it, this is the backstop.
     startToCloseTimeout: withinDeadline(turn.deadline, DEFAULT_TURN_TIMEOUT_MS),
+    ...(deadlineOnActivity && remaining !== undefined ? { scheduleToCloseTimeout: remaining } : {}),
     heartbeatTimeout: options.heartbeatTimeoutMs,
     cancellationType: ActivityCancellationType.TRY_CANCEL,
     retry: {

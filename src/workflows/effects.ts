@@ -16,7 +16,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/types';
-import { TimeoutType } from '@temporalio/common';
+import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Interpreter, Step, TurnPlan } from '../interpreter';
 import type { AgentTurnResult } from '../shared/agent';
 import type { Bead } from '../shared/bead';
@@ -33,8 +33,16 @@ import type { Inbox } from './inbox';
 
 /** Model agents' turns run as an agentLoop child; runs recorded before it never started one. */
 const AGENT_LOOP_PATCH = 'agent-loop';
+/** A turn's deadline is its activity's schedule-to-close timeout: no timer per turn. */
+export const TURN_DEADLINE_PATCH = 'turn-deadline-on-activity';
 
-type Settled = { ok: true; value: AgentTurnResult } | { ok: false; message: string; noWorkerAfterMs?: number };
+type Settled =
+  | { ok: true; value: AgentTurnResult }
+  | { ok: false; message: string; noWorkerAfterMs?: number }
+  /** The activity's schedule-to-close (the node's deadline) ended it, or no retry fits before it. */
+  | { ok: false; deadline: true };
+/** How a turn ended when its deadline did not end it. */
+type Finished = Exclude<Settled, { deadline: true }>;
 type TurnStep = Extract<Step, { kind: 'turn' | 'commit' }>;
 /** What a turn needs to run: the cursor and node it is for, and its plan. */
 type TurnRun = { cursor: string; node: string; role: string; deadline: number; plan: TurnPlan };
@@ -42,6 +50,13 @@ type TurnRun = { cursor: string; node: string; role: string; deadline: number; p
 /** The turn waited its role_wait and no worker of the role picked it up. */
 function noWorkerPickedUp(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
+}
+
+/** The activity ran out of the node's time: its schedule-to-close fired, or the server let no retry start past it. */
+function deadlineReached(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure)) return false;
+  if (err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE) return true;
+  return err.retryState === RetryState.TIMEOUT;
 }
 
 export class Effects {
@@ -56,25 +71,35 @@ export class Effects {
   ) {}
 
   /** Starts the turn in its own scope so a deadline or a person's decision can cancel it. */
-  private startTurn(turn: TurnRun): { scope: CancellationScope; settled: () => Settled | undefined; startedAt: number } {
+  private startTurn(
+    turn: TurnRun,
+    deadlineOnActivity = false,
+  ): { scope: CancellationScope; settled: () => Settled | undefined; looping: () => boolean; startedAt: number } {
     const ws = this.commits?.workspace;
     const input = withWorkspace({ ...turn.plan.input, worktree: ws?.worktree }, ws);
     input.canLoop = true;
     let result: Settled | undefined;
+    let looping = false;
     const scope = new CancellationScope();
     const startedAt = Date.now();
     const agents = proxyActivities<AgentActivities>(
-      agentTurnOptions({ ...turn, roleWaitMs: turn.plan.roleWaitMs }, this.bead.priority, this.options),
+      agentTurnOptions({ ...turn, roleWaitMs: turn.plan.roleWaitMs }, this.bead.priority, this.options, deadlineOnActivity),
     );
     scope
       .run(async () => {
         const first = await agents.agentTurn(input);
-        return first.loop ? this.runLoop(first, turn) : first;
+        if (!first.loop) return first;
+        looping = true;
+        return this.runLoop(first, turn);
       })
       .then(
         (value) => (result = { ok: true, value }),
         (err: unknown) => {
           if (isCancellation(err)) return;
+          if (deadlineOnActivity && !looping && deadlineReached(err)) {
+            result = { ok: false, deadline: true };
+            return;
+          }
           result = {
             ok: false,
             message: innermostMessage(err),
@@ -82,7 +107,7 @@ export class Effects {
           };
         },
       );
-    return { scope, settled: () => result, startedAt };
+    return { scope, settled: () => result, looping: () => looping, startedAt };
   }
 
   /** The turn's model calls and tool calls, each durable, on the host that prepared the worktree. */
@@ -115,14 +140,22 @@ export class Effects {
   }
 
   private async runTurn(step: TurnStep): Promise<Step> {
-    const turn = this.startTurn({ ...step, plan: step });
-    const done = await waitUntil(() => turn.settled() !== undefined, remainingMs(step.deadline));
-    if (!done) {
+    const remaining = remainingMs(step.deadline);
+    const onActivity = remaining !== undefined && remaining >= 1_000 && patched(TURN_DEADLINE_PATCH);
+    const turn = this.startTurn({ ...step, plan: step }, onActivity);
+    let done: boolean;
+    if (onActivity) {
+      // The activity's own timeout is the deadline; a model agent's loop (a child workflow) still needs the timer.
+      await waitUntil(() => turn.settled() !== undefined || turn.looping(), undefined);
+      done = turn.settled() !== undefined || (await waitUntil(() => turn.settled() !== undefined, remainingMs(step.deadline)));
+    } else done = await waitUntil(() => turn.settled() !== undefined, remaining);
+    const settled = turn.settled();
+    if (!done || (settled && 'deadline' in settled)) {
       turn.scope.cancel();
       recordTurn(step.role, 'timeout', Date.now() - turn.startedAt);
       return this.interp.apply({ type: 'deadline', cursor: step.cursor, at: Date.now() });
     }
-    return this.settle(step, turn.settled()!, turn.startedAt);
+    return this.settle(step, settled as Finished, turn.startedAt);
   }
 
   /** A commit node: take the repository's lock, commit and push, release (src/workflows/commit-node.ts). */
@@ -172,7 +205,7 @@ export class Effects {
       return this.interp.apply({ type: 'decisionDue', cursor: step.cursor, at: Date.now() });
     }
     waited('reviewed');
-    return this.settle(step, turn!.settled()!, turn!.startedAt);
+    return this.settle(step, turn!.settled()! as Finished, turn!.startedAt);
   }
 
   async backoff(step: Extract<Step, { kind: 'backoff' }>): Promise<Step> {
@@ -185,7 +218,7 @@ export class Effects {
     return this.interp.apply({ type: 'backoffDone', cursor: step.cursor, at: Date.now() });
   }
 
-  private settle(step: { cursor: string; role: string }, settled: Settled, startedAt: number): Step {
+  private settle(step: { cursor: string; role: string }, settled: Finished, startedAt: number): Step {
     const now = Date.now();
     if (!settled.ok) {
       const { message, noWorkerAfterMs } = settled;

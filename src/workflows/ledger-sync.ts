@@ -158,9 +158,8 @@ export class LedgerSync {
    * cancellation cannot reach it, the cancelled batch (still pending) first.
    */
   private restartAfterCancel(): void {
-    this.looping = false;
+    // Without the patch `looping` stays set, as runs recorded before it expect (no loop restarts).
     if (this.closed || !patched(LEDGER_AFTER_CANCEL_PATCH)) return;
-    this.looping = true;
     if (this.pending.length > 0) this.dirty = true;
     void CancellationScope.nonCancellable(() => this.loop());
   }

@@ -7,6 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { AgentProvider } from '../../src/activities/agents/provider';
+import { ScriptedAgent } from '../../src/activities/agents/scripted';
 import { startBeadRun } from '../../src/client/start';
 import { BeadHarness, moves, state } from '../helpers/beads';
 import { saveHistory } from '../helpers/histories';
@@ -38,7 +40,50 @@ describe('durability', () => {
       await waitFor(() => h.turns.some((t) => t.beadId === handle.workflowId && t.node === 'investigate' && t.phase === 'cancelled'), {
         what: 'the sleeping agent saw its cancellation',
       });
-      await saveHistory(env, handle.workflowId, 'timeout-cancels-agent');
+      // The deadline rode on the turn's activity: no timer of the node's 1.5 s (the one timer left
+      // is the ledger's bounded flush at the end).
+      const events = (await handle.fetchHistory()).events ?? [];
+      const timers = events.map((e) => e.timerStartedEventAttributes?.startToFireTimeout).filter((t) => t != null);
+      assert.deepEqual(
+        timers.filter((t) => Number(t.seconds ?? 0) < 2),
+        [],
+        'no deadline timer',
+      );
+      const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'agentTurn');
+      assert.ok(scheduled?.activityTaskScheduledEventAttributes?.scheduleToCloseTimeout, 'the turn carries the deadline');
+      await saveHistory(env, handle.workflowId, 'timeout-on-activity');
+    });
+  });
+
+  test('a turn whose retries cannot fit before the deadline takes the timeout edge, not the failure edge', async () => {
+    const def = definition(
+      [node('investigate', 'task', { timeoutMs: 2_500 }), node('triage'), node('fixup')],
+      [
+        ['', 'investigate', 'success'],
+        ['investigate', '', 'success'],
+        ['investigate', 'triage', 'timeout'],
+        ['investigate', 'fixup', 'failure'],
+        ['triage', '', 'success'],
+        ['fixup', '', 'success'],
+      ],
+    );
+    const h = new BeadHarness(env);
+    let calls = 0;
+    const flaky: AgentProvider = {
+      name: 'flaky',
+      async runTurn(input, ctx) {
+        if (input.node.key !== 'investigate') return new ScriptedAgent().runTurn(input, ctx);
+        calls++;
+        throw new Error('the agent crashed (a retryable failure)');
+      },
+    };
+    await (
+      await h.workers({ provider: flaky })
+    ).runUntil(async () => {
+      const handle = await h.start(def);
+      assert.equal((await handle.result()).status, 'completed');
+      assert.deepEqual(moves(await state(handle)), ['^>investigate:success', 'investigate>triage:timeout', 'triage>$:success']);
+      assert.ok(calls >= 2, `the activity was retried before the deadline (${calls} attempts)`);
     });
   });
 

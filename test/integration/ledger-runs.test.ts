@@ -22,6 +22,7 @@ import { WorkerSet } from '../../src/workers/worker-set';
 import { definition, node } from '../fixtures/definitions';
 import type { TestPostgres } from '../helpers/postgres';
 import { startTestPostgres } from '../helpers/postgres';
+import { saveHistory } from '../helpers/histories';
 import { startTestEnv, uniqueId, waitFor } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -72,7 +73,7 @@ class Run {
     });
   }
 
-  start(scenario: Scenario, options: RunOptions = {}) {
+  start(scenario: Scenario, options: RunOptions = {}, definition = def) {
     const bead: Bead = {
       id: uniqueId('bead'),
       title: 'ledger bead',
@@ -82,7 +83,7 @@ class Run {
       labels: ['x'],
       scenario,
     };
-    return startBeadRun(env.client, { bead, definition: def, options: { roleQueuePrefix: this.prefix, ...options } }, this.taskQueue);
+    return startBeadRun(env.client, { bead, definition, options: { roleQueuePrefix: this.prefix, ...options } }, this.taskQueue);
   }
 }
 
@@ -301,7 +302,11 @@ test('a bead cancelled while it waits writes its closing rows itself: no ledgerC
   const run = new Run();
   const workers = await run.workers(createLedgerActivities(ledger));
   await workers.runUntil(async () => {
-    const handle = await run.start({});
+    const humanOnly = {
+      ...def,
+      nodes: def.nodes.map((n) => (n.key === 'review' ? { ...n, approval: { approvers: [], mode: 'human' as const } } : n)),
+    };
+    const handle = await run.start({}, {}, humanOnly);
     await waitFor(async () => (await execution(ledger.pool, handle.workflowId))[0]?.status === 'waiting_approval', {
       timeoutMs: 20_000,
       what: 'the ledger write at the wait',
@@ -320,6 +325,7 @@ test('a bead cancelled while it waits writes its closing rows itself: no ledgerC
       0,
       'nothing was handed to ledgerCatchUp',
     );
+    await saveHistory(env, handle.workflowId, 'ledger-cancelled-while-waiting');
   });
 });
 
