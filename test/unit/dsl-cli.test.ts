@@ -86,7 +86,7 @@ describe('beadflow validate', () => {
 
   test('sub-workflows: children are found among the files given or the default catalog; a missing one and a cycle are errors', () => {
     const subDir = mkdtempSync(path.join(os.tmpdir(), 'beadflow-cli-sub-'));
-    // These findings name the file, not a line: the resolved definition no longer knows where its nodes were.
+    // Located at the child's id in the parent's file (line 3: the node).
     try {
       const sub = (id: string, child: string) =>
         `id: ${id}\nnodes:\n  - { node_key: sub, node_type: subworkflow, subworkflow: { definition: ${child} } }\nedges:\n` +
@@ -102,8 +102,8 @@ describe('beadflow validate', () => {
       writeFileSync(path.join(subDir, 'y.yaml'), sub('y', 'x'));
       const bad = beadflow('validate', subDir);
       assert.equal(bad.code, 1);
-      assert.match(bad.stdout, /gone\.yaml: error: gone, node "sub": no definition with id "nowhere"/);
-      assert.match(bad.stdout, /y\.yaml: error: x → y, node "sub": definition "x" includes itself/);
+      assert.match(bad.stdout, /gone\.yaml:3:\d+: error: gone, node "sub": no definition with id "nowhere"/);
+      assert.match(bad.stdout, /y\.yaml:3:\d+: error: x → y, node "sub": definition "x" includes itself/);
       assert.match(bad.stdout, /5 files checked: 3 errors, /);
     } finally {
       rmSync(subDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   defaultDefinitionDirs,
@@ -9,7 +9,10 @@ import {
   subworkflowFindings,
   type Finding,
 } from '../../dsl';
+import type { Position } from '../../dsl/finding';
 import { matchTies } from '../../dsl/match-ties';
+import { detectFormat } from '../../dsl/step-format';
+import { parseYaml } from '../../dsl/yaml-source';
 import type { ResolvedDefinition } from '../../dsl/types';
 import { action } from '../action';
 
@@ -82,7 +85,21 @@ function subworkflowProblems(loaded: ResolvedDefinition[]): Finding[] {
   const given = new Map(loaded.map((d) => [d.id, d]));
   const catalog = loadCatalog(defaultDefinitionDirs()).definitions;
   const lookup = (id: string) => given.get(id) ?? catalog.get(id);
-  return parents.flatMap((d) => subworkflowFindings(d, lookup));
+  return parents.flatMap((d) => subworkflowFindings(d, lookup, locateChildRef));
+}
+
+/** The child's id in a native file (`nodes[i].subworkflow.definition`); a step-format file's nodes are converted, so unknown. */
+function locateChildRef(def: ResolvedDefinition, index: number): Position | undefined {
+  if (!def.source) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(def.source, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const { source } = parseYaml(text, def.source);
+  if (detectFormat(source.doc.toJS()) !== 'native') return undefined;
+  return source.locate(['nodes', index, 'subworkflow', 'definition']);
 }
 
 /** Files as given; directories become their *.yaml / *.yml files (schema.json is not YAML). */
