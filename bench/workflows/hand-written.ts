@@ -96,7 +96,17 @@ function runner(input: HandWrittenInput) {
     const turnInput: AgentTurnInput = {
       beadId: bead.id,
       bead: { title: bead.title, description: bead.description, type: bead.type, priority: bead.priority, labels: bead.labels },
-      node: { key: n.key, type: n.type, role: n.role, personaHint: n.personaHint, instructions: n.instructions, verify: n.verify },
+      node: {
+        key: n.key,
+        type: n.type,
+        role: n.role,
+        personaHint: n.personaHint,
+        instructions: n.instructions,
+        verify: n.verify,
+        ...(n.maxToolCalls !== undefined && n.maxTokens !== undefined
+          ? { limits: { maxToolCalls: n.maxToolCalls, maxTokens: n.maxTokens } }
+          : {}),
+      },
       attempt: 1,
       dispatch: 1,
       dispatchIndex: trail.dispatches[n.key] ?? 0,
@@ -105,6 +115,7 @@ function runner(input: HandWrittenInput) {
       context: [],
       scenario: bead.scenario,
       worktree: undefined,
+      canLoop: true,
     };
     trail.dispatches[n.key] = (trail.dispatches[n.key] ?? 0) + 1;
     return extra.race(n.timeoutMs, () => agents.agentTurn(turnInput));
