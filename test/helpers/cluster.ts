@@ -50,12 +50,18 @@ export interface TestCluster {
 }
 
 export async function startTestCluster(
-  opts: { shards?: number; namespace?: string; dynamicConfig?: Record<string, unknown> } = {},
+  opts: {
+    shards?: number;
+    namespace?: string;
+    dynamicConfig?: Record<string, unknown>;
+    /** For tests that crash PostgreSQL: see startTestPostgres. */
+    durableCommits?: boolean;
+  } = {},
 ): Promise<TestCluster> {
   const log = (line: string) => {
     if (process.env.BEADFLOW_TEST_CLUSTER_VERBOSE) process.stderr.write(`cluster: ${line}\n`);
   };
-  const pg = await startTestPostgres();
+  const pg = await startTestPostgres({ durableCommits: opts.durableCommits });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'beadflow-cluster-'));
   const port = await freePort();
   const start = () =>

