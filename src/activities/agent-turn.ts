@@ -96,13 +96,20 @@ export function createAgentActivities(
       const deadline = ctx.info.startToCloseTimeoutMs ? Date.now() + ctx.info.startToCloseTimeoutMs : undefined;
       ctx.heartbeat();
       // Providers heartbeat while they work, as in agentTurn: a hung agent is noticed.
-      const result = await resolveConflict(input, own, workspaces, {
-        signal: ctx.cancellationSignal,
-        heartbeat: (d) => ctx.heartbeat(d),
-        log,
-        deadline,
-      });
-      log(`conflict resolution ${result.resolved ? 'done' : 'failed'}: ${result.summary}`);
+      const result = await resolveConflict(
+        input,
+        own,
+        workspaces,
+        {
+          signal: ctx.cancellationSignal,
+          heartbeat: (d) => ctx.heartbeat(d),
+          log,
+          deadline,
+        },
+        opts.hostQueue,
+      );
+      if (result.loop) log('conflict resolution handed to its loop', { hostQueue: result.loop.hostQueue, model: result.loop.model });
+      else log(`conflict resolution ${result.resolved ? 'done' : 'failed'}: ${result.summary}`);
       return result;
     },
   };

@@ -1,5 +1,6 @@
 /** Activity signatures, imported by workflow code as types only (the determinism boundary). */
 import type { AgentTurnInput, AgentTurnResult, TurnWorkspace } from '../shared/agent';
+import type { AgentLoopPlan } from '../shared/agent-loop';
 
 export interface AgentActivities {
   /** One agent turn; runs on the task queue of the node's role. */
@@ -20,6 +21,8 @@ export interface ResolveConflictInput {
   workspace: TurnWorkspace;
   targetBranch: string;
   scenario?: Record<string, string[]>;
+  /** The workflow runs a model agent's resolution as an `agentLoop` child when the activity hands it a plan. */
+  canLoop?: boolean;
 }
 
 export interface ResolveConflictResult {
@@ -31,4 +34,6 @@ export interface ResolveConflictResult {
   agent: string;
   /** The files that conflicted when the turn started (what an escalation names). */
   files: string[];
+  /** Model agents: the worktree is mid-merge on this host; the workflow runs the resolution's loop (resolved is false until it ends). */
+  loop?: AgentLoopPlan;
 }

@@ -61,7 +61,16 @@ export interface AgentLoopPlan {
   /** argv of run_tests (absent: run_tests says none is configured). */
   testCommand?: string[];
   /** What the host must commit and push when the turn ends. */
-  finish?: { ref: string; upstream: string; head: string; title: string; node: string; turn: string };
+  finish?: {
+    ref: string;
+    upstream: string;
+    head: string;
+    title: string;
+    node: string;
+    turn: string;
+    /** A conflict resolution: the worktree is mid-merge of the target; the host concludes the merge only if no marker remains. */
+    merge?: { files: string[]; targetBranch: string; targetSha: string };
+  };
   agent: string;
 }
 
@@ -111,11 +120,17 @@ export interface FinishTurnInput {
   finish: NonNullable<AgentLoopPlan['finish']>;
 }
 
+export interface FinishTurnResult {
+  head: string;
+  /** A resolution's merge could not be concluded (markers or unmerged paths remain): why. */
+  unresolved?: string;
+}
+
 /** Activities on a host's queue (`beadflow-host-<host>`). */
 export interface HostActivities {
   modelCall(input: ModelCallInput): Promise<ModelCallResult>;
   toolCall(input: ToolCallInput): Promise<ToolOutcome>;
-  finishTurn(input: FinishTurnInput): Promise<{ head: string }>;
+  finishTurn(input: FinishTurnInput): Promise<FinishTurnResult>;
 }
 
 export const HOST_QUEUE_PREFIX = 'beadflow-host-';

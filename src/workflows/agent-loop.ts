@@ -62,6 +62,14 @@ export async function agentLoop(input: AgentLoopInput): Promise<AgentTurnResult>
     }
     step = loop.next();
   }
+  const usage = { ...loop.usage };
+  if (plan.finish?.merge && plan.worktree) {
+    // A conflict resolution: only a successful one concludes the merge (a pushed failure would move the bead's ref).
+    if (step.outcome !== 'success') return { outcome: step.outcome, summary: step.summary, agent: plan.agent, usage };
+    const done = await host.finishTurn({ beadId, worktree: plan.worktree, finish: plan.finish });
+    if (done.unresolved) return { outcome: 'failure', summary: done.unresolved, agent: plan.agent, usage };
+    return { outcome: 'success', summary: step.summary, agent: plan.agent, usage, head: done.head };
+  }
   // What the turn changed is committed and pushed whatever its outcome: a failed attempt's work is evidence.
   const head =
     plan.finish && plan.worktree ? (await host.finishTurn({ beadId, worktree: plan.worktree, finish: plan.finish })).head : undefined;
@@ -69,7 +77,7 @@ export async function agentLoop(input: AgentLoopInput): Promise<AgentTurnResult>
     outcome: step.outcome,
     summary: step.summary,
     agent: plan.agent,
-    usage: { ...loop.usage },
+    usage,
     ...(head ? { head } : {}),
   };
 }

@@ -162,7 +162,7 @@ export class CommitNodes {
         },
         this.bead,
         this.options,
-        { deadline: step.deadline, roleWaitMs: onConflict.roleWaitMs },
+        { deadline: step.deadline, roleWaitMs: onConflict.roleWaitMs, cursor: step.cursor },
       );
       if (turn.kind === 'timeout') return turn;
       if (turn.turn.files.length) files = turn.turn.files;

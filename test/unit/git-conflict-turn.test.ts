@@ -1,7 +1,8 @@
 /**
  * The conflict path through the real git activities, without Temporal: the commit reports the
  * conflict with both sides; a resolution that keeps both sides lets the retried commit land; one
- * that leaves markers, or an agent that fails, is a failed resolution and pushes nothing.
+ * that leaves markers, or an agent that fails, is a failed resolution and pushes nothing. A model
+ * agent's resolution is handed to its loop mid-merge; the host's finishTurn concludes it.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,9 @@ import { after, before, test } from 'node:test';
 import type { AgentProvider } from '../../src/activities/agents/provider';
 import { resolveConflict } from '../../src/activities/conflict-turn';
 import { commitWork } from '../../src/activities/git/commit';
+import { createHostActivities } from '../../src/activities/llm/host';
+import type { ModelCatalog } from '../../src/activities/llm/models';
+import { DEFAULT_AGENT_LIMITS, type AgentLoopPlan } from '../../src/shared/agent-loop';
 import { Workspaces } from '../../src/activities/git/turn-workspace';
 import type { Workspace } from '../../src/activities/git/types';
 import { prepareWorkspace } from '../../src/activities/git/workspace';
@@ -115,4 +119,52 @@ test('markers left, or an agent that fails: a failed resolution, nothing pushed'
   assert.match(failing.summary, /failed: the agent answered failure: done$/);
   assert.equal(git(repos.remote, 'rev-parse', ws.ref!).trim(), before, "the bead's ref is untouched");
   assert.equal(lazy.head, ws.head);
+});
+
+/** Plans a loop as LlmAgent does (only the fields the host reads matter here). */
+const planner: AgentProvider & {
+  planLoop: (input: AgentTurnInput, host: { queue: string; worktree?: string; finish?: AgentLoopPlan['finish'] }) => Promise<AgentLoopPlan>;
+} = {
+  name: 'loop-planner',
+  runTurn: () => Promise.reject(new Error('a loop planner does not run turns')),
+  async planLoop(turn, host) {
+    return {
+      hostQueue: host.queue,
+      model: 'test:model',
+      system: '',
+      prompt: turn.node.instructions,
+      tools: [],
+      limits: DEFAULT_AGENT_LIMITS,
+      worktree: host.worktree,
+      finish: host.finish,
+      agent: 'loop-planner:test:model',
+    };
+  },
+};
+
+test("a model agent's resolution: planned mid-merge; finishTurn refuses markers, then concludes the merge and the retry lands", async () => {
+  const ws = await conflicted('loop');
+  const before = git(repos.remote, 'rev-parse', ws.ref!).trim();
+  const targetSha = git(repos.remote, 'rev-parse', 'main').trim();
+  const turn = await resolveConflict({ ...input(ws, 'loop-b'), canLoop: true }, planner, new Workspaces(root), ctx, 'host-q');
+  assert.equal(turn.resolved, false);
+  assert.deepEqual(turn.files, ['shared.txt']);
+  const plan = turn.loop!;
+  assert.equal(plan.hostQueue, 'host-q');
+  assert.deepEqual(plan.finish?.merge, { files: ['shared.txt'], targetBranch: 'main', targetSha });
+  assert.equal(plan.finish?.turn, 'commit:resolve#1');
+  assert.match(readFileSync(path.join(plan.worktree!, 'shared.txt'), 'utf8'), /^<{7} /m, 'the worktree stays mid-merge');
+
+  const host = createHostActivities({ models: {} as ModelCatalog, worktreesRoot: root });
+  const finishing = { beadId: 'loop-b', worktree: plan.worktree!, finish: plan.finish! };
+  assert.deepEqual(await host.finishTurn(finishing), { head: ws.head, unresolved: 'conflict markers remain in shared.txt' });
+  assert.equal(git(repos.remote, 'rev-parse', ws.ref!).trim(), before, "the bead's ref is untouched");
+
+  keepBoth(plan.worktree!);
+  const done = await host.finishTurn(finishing);
+  assert.equal(done.unresolved, undefined);
+  assert.equal(git(repos.remote, 'rev-parse', ws.ref!).trim(), done.head, "the merge is pushed to the bead's ref");
+  assert.deepEqual(git(repos.remote, 'log', '-1', '--format=%P', done.head).trim().split(' '), [ws.head, targetSha]);
+  const landed = await commitWork(commitInput({ ...ws, head: done.head }, 'loop-b'), commitDeps(root));
+  assert.equal(landed.outcome, 'success', landed.summary);
 });

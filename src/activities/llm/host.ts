@@ -7,9 +7,10 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { Context } from '@temporalio/activity';
-import type { FinishTurnInput, HostActivities, ToolCallInput, ToolOutcome } from '../../shared/agent-loop';
+import type { FinishTurnInput, FinishTurnResult, HostActivities, ToolCallInput, ToolOutcome } from '../../shared/agent-loop';
 import { HOST_QUEUE_PREFIX } from '../../shared/agent-loop';
 import type { TurnContext } from '../agents/provider';
+import { concludeResolution } from '../conflict-turn';
 import { acquire } from '../git/mutex';
 import { Workspaces } from '../git/turn-workspace';
 import { modelCallActivity } from './model-call';
@@ -73,14 +74,15 @@ export function createHostActivities(opts: {
       return { ok: false, text: `there is no tool "${input.name}": use one of the tools you were given` };
     },
 
-    async finishTurn(input: FinishTurnInput): Promise<{ head: string }> {
+    async finishTurn(input: FinishTurnInput): Promise<FinishTurnResult> {
       const { finish, worktree } = input;
       const release = await acquire(worktree);
       try {
-        const done = await workspaces.finish(
-          { dir: worktree, workspace: { upstream: finish.upstream, ref: finish.ref, head: finish.head } },
-          { beadId: input.beadId, title: finish.title, node: finish.node, turn: finish.turn },
-        );
+        const turn = { dir: worktree, workspace: { upstream: finish.upstream, ref: finish.ref, head: finish.head } };
+        const id = { beadId: input.beadId, title: finish.title, node: finish.node, turn: finish.turn };
+        // A conflict resolution's loop: the merge is concluded only when the agent left it resolved.
+        if (finish.merge) return await concludeResolution(turn, workspaces, id, finish.merge.files);
+        const done = await workspaces.finish(turn, id);
         return { head: done.head };
       } finally {
         release();
