@@ -135,3 +135,11 @@ export async function waitFor<T>(fn: () => T | Promise<T>, opts: WaitForOptions 
       : `last value: ${inspect(last, { depth: 4, breakLength: Infinity })}`;
   throw new Error(`timed out after ${timeoutMs}ms (${attempts} attempts) waiting for ${opts.what ?? 'a condition'}; ${detail}`);
 }
+
+/** Ids of the child workflows a workflow started, in order. */
+export async function childWorkflowIds(env: TestWorkflowEnvironment, workflowId: string): Promise<string[]> {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId)
+    .filter((id): id is string => !!id);
+}

@@ -27,7 +27,7 @@ import { moves, state } from '../helpers/beads';
 import { saveHistory } from '../helpers/histories';
 import { startMcpHttpServer } from '../helpers/mcp-http';
 import { McpToolbox } from '../../src/activities/llm/mcp';
-import { startTestEnv, uniqueId, waitFor } from '../helpers/temporal';
+import { childWorkflowIds, startTestEnv, uniqueId, waitFor } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
 const KEY = 'sk-test-key-that-must-stay-in-the-worker';
@@ -70,13 +70,6 @@ function bead(repo: string): Bead {
     labels: ['bug'],
     repo,
   };
-}
-
-async function childWorkflowIds(env: TestWorkflowEnvironment, workflowId: string): Promise<string[]> {
-  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? [])
-    .map((e) => e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId)
-    .filter((id): id is string => !!id);
 }
 
 /** Every payload of a workflow's history, decoded: what a key leak would show up in. */

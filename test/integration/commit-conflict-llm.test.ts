@@ -18,7 +18,7 @@ import { CommitHarness } from '../fixtures/commit-harness';
 import { merges, numberedLines, showFile, subjects } from '../fixtures/git-repos';
 import { ChatServer, toolCall, type PlannedResponse } from '../helpers/chat-server';
 import { saveHistory } from '../helpers/histories';
-import { startTestEnv, waitFor } from '../helpers/temporal';
+import { childWorkflowIds, startTestEnv, waitFor } from '../helpers/temporal';
 
 const state = (h: BeadHandle) => h.query<BeadState>('state');
 const MODEL = 'openai-compatible:scripted-resolver';
@@ -47,13 +47,6 @@ edges:
   const loaded = loadDefinitionText(yaml, 'edit-then-land.yaml');
   assert.ok(loaded.definition, JSON.stringify(loaded.findings));
   return loaded.definition;
-}
-
-async function childWorkflowIds(env: TestWorkflowEnvironment, workflowId: string): Promise<string[]> {
-  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? [])
-    .map((e) => e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId)
-    .filter((id): id is string => !!id);
 }
 
 describe('commit conflicts resolved by a model agent', () => {
