@@ -12,33 +12,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { msToTs } from '@temporalio/common/lib/time';
-import { Client as PgClient } from 'pg';
-import { BEAD_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import type { ClusterBinaries } from './cluster-binaries';
 import { resolveClusterBinaries } from './cluster-binaries';
 import type { ClusterTls, ClusterTlsFiles } from './cluster-tls';
-import { clientTlsOptions, resolveClusterTls } from './cluster-tls';
+import { resolveClusterTls } from './cluster-tls';
+import { waitForClusterReady } from './cluster-ready';
+import { prepareDatabase } from './cluster-schema';
 import { uiHealthUrl } from './dev-server';
 import { findProjectDir } from '../system/project';
 import { isPortOpen, waitForHttpOk } from '../system/port';
-import { pidAlive, runCapture, sleep as delay } from '../system/process';
+import { pidAlive } from '../system/process';
 import {
   DEFAULT_SHARDS,
   DEFAULT_CLUSTER_PORT,
   DEFAULT_CLUSTER_UI_PORT,
   ENV_NAME,
-  RETENTION_SECONDS,
   CLUSTER_DYNAMIC_CONFIG,
   parsePostgresUrl,
-  redact,
   choosePorts,
   renderServerConfig,
   renderDynamicConfig,
   renderUiConfig,
 } from './cluster-config';
-import type { ClusterPorts, PgTarget } from './cluster-config';
+import type { ClusterPorts } from './cluster-config';
 export { DEFAULT_SHARDS, DEFAULT_CLUSTER_PORT, DEFAULT_CLUSTER_UI_PORT, MAX_MEMBERSHIP_PORT } from './cluster-config';
 export type { ClusterPorts } from './cluster-config';
 
@@ -102,68 +98,6 @@ export interface ClusterHandle {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Configuration
-
-async function withPg<T>(url: string, fn: (c: PgClient) => Promise<T>): Promise<T> {
-  const client = new PgClient({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new Error(
-      `cannot connect to PostgreSQL at ${redact(url)}: ${(err as Error).message}; is it running, and are the user and password right?`,
-    );
-  }
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-function dbUrl(adminUrl: string, database: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-/** Creates the database if needed, then its schema at version 0 and all upgrades, with Temporal's SQL tool. */
-async function prepareDatabase(
-  bins: ClusterBinaries,
-  pg: PgTarget,
-  database: string,
-  versionedDir: string,
-  log: (line: string) => void,
-): Promise<void> {
-  const exists = await withPg(pg.adminUrl, async (c) => {
-    const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    return r.rowCount !== 0;
-  });
-  const base = ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database];
-  const env = { ...process.env, SQL_PASSWORD: pg.password };
-  const tool = async (args: string[], what: string) => {
-    const r = await runCapture(bins.sqlTool, [...base, ...args], { env, timeoutMs: 120_000 });
-    if (r.code !== 0 || r.timedOut) {
-      const out = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-8).join('\n');
-      throw new Error(`temporal-sql-tool ${what} on database ${database} failed (${r.timedOut ? 'timed out' : `exit ${r.code}`}):\n${out}`);
-    }
-  };
-  if (!exists) {
-    log(`creating database ${database}`);
-    await tool(['create-database'], 'create-database');
-  }
-  const hasSchema = await withPg(dbUrl(pg.adminUrl, database), async (c) => {
-    const r = await c.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_version'`);
-    return r.rowCount !== 0;
-  });
-  if (!hasSchema) {
-    log(`creating the Temporal schema in ${database}`);
-    await tool(['setup-schema', '-v', '0.0'], 'setup-schema');
-  }
-  // Idempotent: applies only the versions the database does not have yet.
-  await tool(['update-schema', '-d', versionedDir], 'update-schema');
-}
-
-// ---------------------------------------------------------------------------------------------
 // Processes
 
 interface Proc {
@@ -206,86 +140,6 @@ function tail(file: string, n = 30): string {
     return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-n).join('\n');
   } catch {
     return '';
-  }
-}
-
-function grpcCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** getSystemInfo answers, the namespace exists, every bead search attribute is listed. */
-async function waitForClusterReady(
-  address: string,
-  namespace: string,
-  deadline: number,
-  abortReason: () => string | undefined,
-  log: (line: string) => void,
-  tls: ClusterTls | undefined,
-): Promise<void> {
-  const { Connection } = await import('@temporalio/client');
-  let connection: Awaited<ReturnType<typeof Connection.connect>> | undefined;
-  let lastError = '';
-  const check = () => {
-    const aborted = abortReason();
-    if (aborted) throw new Error(aborted);
-    if (Date.now() > deadline) throw new Error(`not ready in time: ${lastError || 'no answer'}`);
-  };
-  for (;;) {
-    try {
-      connection ??= await Connection.connect({ address, connectTimeout: '5s', ...(tls ? { tls: clientTlsOptions(tls) } : {}) });
-      await connection.workflowService.getSystemInfo({});
-      break;
-    } catch (err) {
-      lastError = `frontend ${address}: ${(err as Error).message}`;
-    }
-    check();
-    await delay(250);
-  }
-  try {
-    // The namespace: register (idempotent), then wait until it is described.
-    for (;;) {
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        break;
-      } catch (err) {
-        lastError = `namespace ${namespace}: ${(err as Error).message}`;
-        if (grpcCode(err) === 5 /* NOT_FOUND */) {
-          try {
-            await connection.workflowService.registerNamespace({
-              namespace,
-              workflowExecutionRetentionPeriod: msToTs(RETENTION_SECONDS * 1000),
-            });
-            log(`registered namespace ${namespace}`);
-          } catch (regErr) {
-            if (grpcCode(regErr) !== 6 /* ALREADY_EXISTS */) lastError = `registering namespace ${namespace}: ${(regErr as Error).message}`;
-          }
-        }
-      }
-      check();
-      await delay(250);
-    }
-    // The search attributes: add the missing ones, verify they are all listed.
-    for (;;) {
-      try {
-        const res = await connection.operatorService.listSearchAttributes({ namespace });
-        const have = res.customAttributes ?? {};
-        const missing = BEAD_SEARCH_ATTRIBUTES.filter((k) => !(k.name in have));
-        if (missing.length === 0) return;
-        lastError = `search attributes missing: ${missing.map((k) => k.name).join(', ')}`;
-        await connection.operatorService.addSearchAttributes({
-          namespace,
-          searchAttributes: Object.fromEntries(missing.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
-        });
-        log(`added search attributes ${missing.map((k) => k.name).join(', ')}`);
-      } catch (err) {
-        lastError = `search attributes: ${(err as Error).message}`;
-      }
-      check();
-      await delay(250);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
   }
 }
 
