@@ -10,7 +10,6 @@ import {
   isCancellation,
   condition,
   continueAsNew,
-  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -32,6 +31,7 @@ import { LedgerSync } from './ledger-sync';
 import { Visibility } from './visibility';
 import { BeadMetrics } from './metrics';
 import { ERROR_TYPES } from '../shared/errors';
+import { hasPatch } from './patches';
 
 export interface BeadWorkflowInput extends BeadInput {
   /** Set by continue-as-new: the interpreter state to resume from. */
@@ -91,9 +91,9 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   }
   const interp = new Interpreter(definition, bead, input.resume, {
     // Runs recorded before refused decisions stopped burning their requestId replay with the old rule.
-    rememberRefusedRequestIds: !patched(DECISION_INTAKE_PATCH),
-    hopsCountRedispatches: !patched(MAX_HOPS_TRANSITIONS_PATCH),
-    stepConditions: definition.nodes.some((n) => n.guard) && patched(STEP_CONDITIONS_PATCH),
+    rememberRefusedRequestIds: !hasPatch(DECISION_INTAKE_PATCH),
+    hopsCountRedispatches: !hasPatch(MAX_HOPS_TRANSITIONS_PATCH),
+    stepConditions: definition.nodes.some((n) => n.guard) && hasPatch(STEP_CONDITIONS_PATCH),
   });
   const options = compileRunOptions(input.options);
   const inbox = new Inbox();
@@ -132,7 +132,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
         case 'commit':
           if (step.cursor === MAIN && shouldContinueAsNew()) await continueRun();
           // Runs recorded before the commit lock ran commits as agent turns: replay them that way.
-          step = patched(COMMIT_LOCK_PATCH) ? await effects.commit(step) : await effects.turn(step);
+          step = hasPatch(COMMIT_LOCK_PATCH) ? await effects.commit(step) : await effects.turn(step);
           break;
         case 'approval':
           if (step.cursor === MAIN && shouldContinueAsNew()) await continueRun();
@@ -231,7 +231,7 @@ export async function beadWorkflow(input: BeadWorkflowInput): Promise<BeadResult
   visibility.publish();
   const s = interp.summary();
   metrics.ended(s.status);
-  if (commits.workspace?.ref && patched(WORKSPACE_CLEANUP_PATCH)) await commits.cleanup(s.status);
+  if (commits.workspace?.ref && hasPatch(WORKSPACE_CLEANUP_PATCH)) await commits.cleanup(s.status);
   await condition(allHandlersFinished);
   await ledger.settle();
   return {

@@ -11,7 +11,6 @@ import {
   isCancellation,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setHandler,
   uuid4,
@@ -33,6 +32,7 @@ import { lockGrantedSignal, lockRefusedSignal, releaseLockSignal } from './commi
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import { METRICS } from '../shared/metrics';
 import { recordSeconds } from './metrics';
+import { hasPatch } from './patches';
 
 export const NO_REPOSITORY = 'no repository: nothing committed';
 /** commitWork releases the lock itself: one workflow task fewer per hand-off. */
@@ -120,7 +120,7 @@ export class CommitNodes {
   async run(step: CommitStep): Promise<CommitOutcome> {
     const { leaseMs: nodeLeaseMs, onConflict, roleWaitMs } = step;
     const first = await this.once(step, nodeLeaseMs);
-    if (!onConflict || first.kind !== 'done' || !first.conflict || !patched(CONFLICT_RESOLVE_PATCH)) return first;
+    if (!onConflict || first.kind !== 'done' || !first.conflict || !hasPatch(CONFLICT_RESOLVE_PATCH)) return first;
     return this.resolveAndRetry(step, nodeLeaseMs, { ...onConflict, roleWaitMs }, first.conflict);
   }
 
@@ -246,7 +246,7 @@ export class CommitNodes {
             requestId,
             token: grant.token,
             leaseMs: grant.leaseMs,
-            ...(patched(RELEASE_IN_COMMIT_PATCH) ? { releaseLock: true } : {}),
+            ...(hasPatch(RELEASE_IN_COMMIT_PATCH) ? { releaseLock: true } : {}),
           }),
         )
         .then(

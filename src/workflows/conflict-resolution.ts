@@ -10,7 +10,6 @@ import {
   ChildWorkflowCancellationType,
   executeChild,
   isCancellation,
-  patched,
   proxyActivities,
 } from '@temporalio/workflow';
 import type { AgentActivities, ResolveConflictInput, ResolveConflictResult } from '../activities/types';
@@ -20,6 +19,7 @@ import { roleTaskQueue } from '../shared/roles';
 import { NON_RETRYABLE } from '../shared/errors';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
 import { agentLoop } from './agent-loop';
+import { hasPatch } from './patches';
 
 /** Runs recorded before commit nodes resolved conflicts never scheduled a resolution turn. */
 export const CONFLICT_RESOLVE_PATCH = 'commit-conflict-resolve';
@@ -63,7 +63,7 @@ export async function runResolution(
     .run(async () => {
       const first = await resolveConflict({ ...input, canLoop: true });
       if (!first.loop) return first;
-      if (!patched(CONFLICT_LOOP_PATCH))
+      if (!hasPatch(CONFLICT_LOOP_PATCH))
         return { ...first, loop: undefined, summary: `resolution ${input.round} failed: this run cannot start the agent's loop` };
       return runLoop(input, first, { deadline, cursor, heartbeatTimeoutMs: options.heartbeatTimeoutMs });
     })

@@ -11,7 +11,6 @@ import {
   TimeoutFailure,
   executeChild,
   isCancellation,
-  patched,
   proxyActivities,
   sleep,
 } from '@temporalio/workflow';
@@ -30,6 +29,7 @@ import { recordSeconds, recordTurn } from './metrics';
 import { inSpan } from './spans';
 import { agentTurnOptions } from './activity-options';
 import type { Inbox } from './inbox';
+import { hasPatch } from './patches';
 
 /** Model agents' turns run as an agentLoop child; runs recorded before it never started one. */
 const AGENT_LOOP_PATCH = 'agent-loop';
@@ -112,7 +112,7 @@ export class Effects {
 
   /** The turn's model calls and tool calls, each durable, on the host that prepared the worktree. */
   private async runLoop(first: AgentTurnResult, turn: TurnRun): Promise<AgentTurnResult> {
-    patched(AGENT_LOOP_PATCH);
+    hasPatch(AGENT_LOOP_PATCH);
     return executeChild(agentLoop, {
       workflowId: `${this.bead.id}/turn/${turn.node}/${turn.plan.dispatchIndex}.${turn.plan.input.attempt}.${turn.plan.input.dispatch}.${turn.cursor}`,
       args: [
@@ -141,7 +141,7 @@ export class Effects {
 
   private async runTurn(step: TurnStep): Promise<Step> {
     const remaining = remainingMs(step.deadline);
-    const onActivity = remaining !== undefined && remaining >= 1_000 && patched(TURN_DEADLINE_PATCH);
+    const onActivity = remaining !== undefined && remaining >= 1_000 && hasPatch(TURN_DEADLINE_PATCH);
     const turn = this.startTurn({ ...step, plan: step }, onActivity);
     let done: boolean;
     if (onActivity) {

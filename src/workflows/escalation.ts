@@ -3,7 +3,7 @@
  * from the CEO directly, or from the child's decision (approve = continue, reject = abort, or the
  * action it names). When the parent is resolved the other way, the open child is cancelled with a note.
  */
-import { ParentClosePolicy, condition, getExternalWorkflowHandle, patched, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, condition, getExternalWorkflowHandle, startChild } from '@temporalio/workflow';
 import type { AppliedPersonDecision, Interpreter, Override, Step } from '../interpreter';
 import { OVERRIDE_DUE } from '../interpreter';
 import type { Inbox } from './inbox';
@@ -13,6 +13,7 @@ import type { CompiledRunOptions } from '../shared/run-options';
 import type { BeadResult } from './bead';
 import { cancelSignal } from './messages';
 import { innermostMessage } from './waits';
+import { hasPatch } from './patches';
 
 /** Runs that escalated before child beads existed must replay without starting one. */
 const CEO_CHILD_BEAD_PATCH = 'ceo-child-bead';
@@ -43,8 +44,8 @@ export async function awaitOverride(
 ): Promise<Step> {
   let childId: string | undefined;
   let childEnd: ChildEnd | undefined;
-  if (step.child && patched(CEO_CHILD_BEAD_PATCH)) {
-    const decides = patched(CEO_CHILD_DECIDES_PATCH);
+  if (step.child && hasPatch(CEO_CHILD_BEAD_PATCH)) {
+    const decides = hasPatch(CEO_CHILD_DECIDES_PATCH);
     const seq = decides ? step.child.seq : step.child.legacySeq;
     const child = ceoDecisionBead(bead, step.record, seq);
     const handle = await startChild('beadWorkflow', {

@@ -19,7 +19,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   startChild,
   workflowInfo,
@@ -31,6 +30,7 @@ import { executionSnapshot, ledgerBead, takeBatch } from '../ledger/progress';
 import type { Bead } from '../shared/bead';
 import type { CompiledRunOptions } from '../shared/run-options';
 import { ledgerOptions } from './activity-options';
+import { hasPatch } from './patches';
 
 export const LEDGER_PATCH = 'beadflow-ledger-sync';
 const LEDGER_BATCH_PATCH = 'ledger-batched';
@@ -75,8 +75,8 @@ export class LedgerSync {
     /** Seq the previous run (continue-as-new) already sent or handed off; 0 for a fresh bead. */
     coveredSeq: number,
   ) {
-    this.enabled = patched(LEDGER_PATCH);
-    this.batched = this.enabled && patched(LEDGER_BATCH_PATCH);
+    this.enabled = hasPatch(LEDGER_PATCH);
+    this.batched = this.enabled && hasPatch(LEDGER_BATCH_PATCH);
     this.activities = ledgerActivities(options.ledger.retryMaxIntervalMs);
     this.seen = coveredSeq;
   }
@@ -159,7 +159,7 @@ export class LedgerSync {
    */
   private restartAfterCancel(): void {
     // Without the patch `looping` stays set, as runs recorded before it expect (no loop restarts).
-    if (this.closed || !patched(LEDGER_AFTER_CANCEL_PATCH)) return;
+    if (this.closed || !hasPatch(LEDGER_AFTER_CANCEL_PATCH)) return;
     if (this.pending.length > 0) this.dirty = true;
     void CancellationScope.nonCancellable(() => this.loop());
   }

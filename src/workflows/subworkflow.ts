@@ -12,13 +12,13 @@ import {
   condition,
   isCancellation,
   ParentClosePolicy,
-  patched,
   startChild,
 } from '@temporalio/workflow';
 import type { FinalStatus, Interpreter, Step } from '../interpreter';
 import type { RunOptions } from '../shared/bead';
 import type { BeadResult } from './bead';
 import { innermostMessage, remainingMs, waitUntil } from './waits';
+import { hasPatch } from './patches';
 
 /** A new Step kind (old histories never issue it), still guarded per the project's rule for changes to what a bead does. */
 const SUBWORKFLOW_PATCH = 'subworkflow';
@@ -43,7 +43,7 @@ export async function runSubworkflow(
   const startedAt = Date.now();
   const done = (end: ChildEnd) =>
     interp.apply({ type: 'subworkflowDone', cursor: step.cursor, childId: step.childId, ...end, startedAt, at: Date.now() });
-  if (!patched(SUBWORKFLOW_PATCH)) return done({ status: 'unknown', reason: 'this run was recorded before sub-workflows existed' });
+  if (!hasPatch(SUBWORKFLOW_PATCH)) return done({ status: 'unknown', reason: 'this run was recorded before sub-workflows existed' });
   let end: ChildEnd | undefined;
   const scope = new CancellationScope();
   const running = scope
@@ -67,7 +67,7 @@ export async function runSubworkflow(
   try {
     inTime = await waitUntil(() => end !== undefined, remainingMs(step.deadline));
   } catch (err) {
-    if (isCancellation(err) && patched(CANCEL_WAITS_PATCH)) {
+    if (isCancellation(err) && hasPatch(CANCEL_WAITS_PATCH)) {
       await CancellationScope.nonCancellable(() => condition(() => end !== undefined, CHILD_CANCEL_WAIT_MS));
     }
     throw err;

@@ -9,6 +9,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { testTemporalBinary } from './temporal';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
@@ -39,4 +41,20 @@ export async function saveHistory(
   const { stdout } = await promisify(execFile)(bin.path, args, { maxBuffer: 64 * 1024 * 1024 });
   mkdirSync(HISTORIES_DIR, { recursive: true });
   writeFileSync(file, stdout);
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The patch ids a history's markers record, in order. */
+export function patchMarkers(events: HistoryEvent[]): string[] {
+  return events.flatMap((e) => {
+    const payload = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0];
+    return payload ? [defaultPayloadConverter.fromPayload<{ id: string }>(payload).id] : [];
+  });
+}
+
+/** How many of a history's search-attribute upserts set `TemporalChangeVersion` (one per patch marker). */
+export function changeVersionUpserts(events: HistoryEvent[]): number {
+  return events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion)
+    .length;
 }

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { loadDefinitionFile } from '../../src/dsl';
 import type { ResolvedDefinition } from '../../src/dsl/types';
 import { BeadHarness, moves, state } from '../helpers/beads';
-import { saveHistory } from '../helpers/histories';
+import { changeVersionUpserts, patchMarkers, saveHistory } from '../helpers/histories';
+import { PATCH_BASELINE } from '../../src/workflows/patches';
 import { startTestEnv, waitFor } from '../helpers/temporal';
 
 const LOOM_BUG = path.resolve(__dirname, '../../../shared/peers/loom/bug.yaml');
@@ -50,6 +51,21 @@ describe("walking skeleton: Loom's bug workflow", () => {
       assert.deepEqual(described.searchAttributes.BeadId, [handle.workflowId]);
       assert.deepEqual(described.searchAttributes.CurrentNode, ['commit_and_push']);
       await saveHistory(env, handle.workflowId, 'skeleton-loom-bug-completes');
+    });
+  });
+
+  test('a new bead records one patch marker, the baseline, and one TemporalChangeVersion upsert', async () => {
+    const h = new BeadHarness(env);
+    const workers = await h.workers();
+    await workers.runUntil(async () => {
+      const handle = await h.start(loomBug);
+      assert.equal((await handle.result()).status, 'completed');
+      const events = (await handle.fetchHistory()).events ?? [];
+      // Without the baseline this bead recorded decision-intake, max-hops-transitions, the two ledger
+      // patches, turn-deadline-on-activity and commit-lock: a marker and an upsert each.
+      assert.deepEqual(patchMarkers(events), [PATCH_BASELINE]);
+      assert.equal(changeVersionUpserts(events), 1);
+      await saveHistory(env, handle.workflowId, 'skeleton-loom-bug-patch-baseline');
     });
   });
 
