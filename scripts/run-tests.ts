@@ -1,10 +1,12 @@
 /**
  * `npm test [-- --unit | --integration] [--verbose] [FILE...]`: provisions the Temporal CLI once (the
  * slow build is visible here, not hidden inside a test), then runs unit tests and integration
- * tests with Node's test runner through tsx. Integration files run one at a time: each starts its
- * own dev server. Quiet by default: one line per file; everything a file prints (worker and SDK
- * log lines included) goes to its log file under test/.tmp/logs/, and a failure prints its
- * failing tests and that file's path. `--verbose` streams everything as before.
+ * tests with Node's test runner through tsx. Integration files run two at a time (BEADFLOW_TEST_JOBS
+ * sets how many), longest first by the last run's times (test/durations.json on a clean clone), so
+ * the slowest do not start last; each starts its own dev server. Quiet by default: one line per
+ * file; everything a file prints (worker and SDK log lines included) goes to its log file under
+ * test/.tmp/logs/, and a failure prints its failing tests and that file's path. `--verbose` streams
+ * everything as before.
  * Ends with `N passed, N failed[, N skipped]` and exits non-zero on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +16,18 @@ import * as path from 'node:path';
 import { resolveTemporalBinary, SDK_DOWNLOAD_ENV } from '../src/temporal/binary';
 import { formatDuration as formatMs } from '../src/dsl/duration';
 import type { Counts } from './test-files';
-import { nodeTestArgs, parseTapSummary, printFileResult, runPool, runTestFile, summary } from './test-files';
+import {
+  jobsFromEnv,
+  longestFirst,
+  nodeTestArgs,
+  parseTapSummary,
+  printFileResult,
+  readDurations,
+  runPool,
+  runTestFile,
+  summary,
+  writeDurations,
+} from './test-files';
 
 const formatDuration = (ms: number) => formatMs(ms, 's');
 
@@ -38,12 +51,21 @@ const GROUPS: Group[] = [
     concurrency: UNIT_CONCURRENCY,
     flags: [`--test-concurrency=${UNIT_CONCURRENCY}`, '--test-timeout=180000'],
   },
-  // One file at a time: every file starts a dev server, and two fight over 2 cores.
-  { name: 'integration', dir: 'test/integration', concurrency: 1, flags: ['--test-concurrency=1', '--test-timeout=300000'] },
+  // Integration files mostly wait on timers, leases and servers, so two at once fit 2 cores.
+  {
+    name: 'integration',
+    dir: 'test/integration',
+    concurrency: 2, // BEADFLOW_TEST_JOBS overrides
+    flags: ['--test-concurrency=1', '--test-timeout=300000'],
+  },
 ];
 
 /** Where quiet runs leave each file's output (test/.tmp is git-ignored). */
 const LOG_DIR = path.join(ROOT, 'test', '.tmp', 'logs');
+/** The last run's wall time per file, for ordering the next run longest first. */
+const DURATIONS_FILE = path.join(ROOT, 'test', '.tmp', 'durations.json');
+/** Committed times for a clean clone (CI) that has no last run; the last run's own times win. */
+const SEED_DURATIONS_FILE = path.join(ROOT, 'test', 'durations.json');
 
 /** Every `*.test.ts` under `dir`, sorted. Node 20's `--test` takes no globs. */
 function testFiles(dir: string): string[] {
@@ -73,11 +95,12 @@ async function runQuiet(group: Group & { files: string[] }, env: NodeJS.ProcessE
   const dir = path.join(LOG_DIR, group.name);
   fs.rmSync(dir, { recursive: true, force: true });
   const results = await runPool(
-    group.files,
+    longestFirst(group.files, { ...readDurations(SEED_DURATIONS_FILE), ...readDurations(DURATIONS_FILE) }),
     group.concurrency,
     (f) => runTestFile(ROOT, f, group.flags, env, dir),
     (r) => printFileResult(ROOT, r),
   );
+  writeDurations(DURATIONS_FILE, results);
   const counts = results.reduce<Counts>(
     (t, r) => ({ passed: t.passed + r.counts.passed, failed: t.failed + r.counts.failed, skipped: t.skipped + r.counts.skipped }),
     { passed: 0, failed: 0, skipped: 0 },
@@ -109,6 +132,14 @@ async function main(): Promise<void> {
   const total: Counts = { passed: 0, failed: 0, skipped: 0 };
   let ok = true;
   const env = { ...process.env };
+  try {
+    const jobs = jobsFromEnv('BEADFLOW_TEST_JOBS', 2);
+    for (const g of groups) if (g.name === 'integration') g.concurrency = jobs;
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+    return;
+  }
 
   if (groups.some((g) => g.name === 'integration' && g.files.length > 0)) {
     try {

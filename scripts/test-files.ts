@@ -152,3 +152,40 @@ export function printFileResult(root: string, r: FileResult): void {
   out.push(`       log (test output, worker and SDK lines): ${path.relative(root, r.logFile)}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
+
+/** A positive whole number from `name`, else `fallback`; a bad value is an error that names the variable. */
+export function jobsFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number of test files run at once, not "${raw}"`);
+  return n;
+}
+
+/** Each file's wall time (ms) as a file of them holds it; a missing or unreadable file, or a value that is not a time, counts as never timed. */
+export function readDurations(file: string): Record<string, number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => Number.isFinite(e[1]) && e[1] >= 0));
+}
+
+export function writeDurations(file: string, results: FileResult[]): void {
+  const durations = readDurations(file);
+  for (const r of results) durations[r.file] = r.ms;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(durations, null, 2)}\n`);
+}
+
+/**
+ * Longest first (files never timed count as longest), so the slow files do not start last and
+ * leave one lane running alone at the end.
+ */
+export function longestFirst(files: string[], durations: Record<string, number>): string[] {
+  const ms = (f: string) => durations[f] ?? Number.POSITIVE_INFINITY;
+  return [...files].sort((a, b) => ms(b) - ms(a) || a.localeCompare(b));
+}
