@@ -19,6 +19,13 @@ export const BUNDLE_CACHE_ENV = 'BEADFLOW_BUNDLE_CACHE';
 /** The workflow interceptors tracing adds (src/workflows/tracing-interceptors.ts). */
 export const TRACING_WORKFLOW_INTERCEPTORS = require.resolve('../workflows/tracing-interceptors');
 
+/**
+ * Modules evaluated once in the shared V8 context instead of once per workflow (with
+ * `reuseV8Context` each workflow gets its own copy of every other module). A module of ours, not
+ * `zod` itself: webpack drops a bare require of a package marked free of side effects.
+ */
+export const PRELOAD_MODULES = [require.resolve('./workflow-preload')];
+
 /** What `Worker.create` and the replayer take as `workflowBundle`. */
 export type LoadableBundle = { codePath: string } | WorkflowBundle;
 
@@ -52,7 +59,12 @@ export function workflowBundle(workflowsPath: string = require.resolve('../workf
     const interceptors = opts.tracing ? [TRACING_WORKFLOW_INTERCEPTORS] : [];
     bundle = cacheDir
       ? prebuiltBundle(workflowsPath, cacheDir, interceptors).then(({ codePath }) => ({ codePath }))
-      : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN'), workflowInterceptorModules: interceptors });
+      : bundleWorkflowCode({
+          workflowsPath,
+          logger: new DefaultLogger('WARN'),
+          workflowInterceptorModules: interceptors,
+          preloadModules: PRELOAD_MODULES,
+        });
     // A failed build is not remembered: the next worker tries again.
     bundle.catch(() => memo.delete(memoKey));
     memo.set(memoKey, bundle);
@@ -70,9 +82,10 @@ export interface PrebuiltBundle {
 /** The cached bundle file for these sources, built (in a child process) when it is missing. */
 export async function prebuiltBundle(workflowsPath: string, cacheDir: string, interceptors: string[] = []): Promise<PrebuiltBundle> {
   const root = findProjectDir(path.dirname(workflowsPath));
-  const key = bundleKey([workflowsPath, ...interceptors], root, [
+  const key = bundleKey([workflowsPath, ...interceptors, ...PRELOAD_MODULES], root, [
     `entry ${path.relative(root, workflowsPath)}`,
     ...interceptors.map((i) => `interceptor ${path.relative(root, i)}`),
+    ...PRELOAD_MODULES.map((m) => `preload ${path.relative(root, m)}`),
   ]);
   const codePath = path.join(cacheDir, `workflows-${key}.js`);
   if (fs.existsSync(codePath)) return { codePath, key, built: false };
@@ -88,7 +101,7 @@ const BUILD_SCRIPT = `
 const fs = require('node:fs');
 const { bundleWorkflowCode, DefaultLogger } = require(process.env.BF_SDK);
 const job = JSON.parse(process.env.BF_JOB);
-bundleWorkflowCode({ workflowsPath: job.workflowsPath, workflowInterceptorModules: job.interceptors, logger: new DefaultLogger('WARN') })
+bundleWorkflowCode({ workflowsPath: job.workflowsPath, workflowInterceptorModules: job.interceptors, preloadModules: job.preload, logger: new DefaultLogger('WARN') })
   .then((b) => { fs.writeFileSync(job.tmp, b.code); fs.renameSync(job.tmp, job.codePath); })
   .catch((err) => { try { fs.rmSync(job.tmp, { force: true }); } catch {} console.error(err && err.stack || err); process.exit(1); });
 `;
@@ -98,7 +111,7 @@ function buildInChild(workflowsPath: string, interceptors: string[], codePath: s
   const env = {
     ...process.env,
     BF_SDK: require.resolve('@temporalio/worker'),
-    BF_JOB: JSON.stringify({ workflowsPath, interceptors, tmp, codePath }),
+    BF_JOB: JSON.stringify({ workflowsPath, interceptors, preload: PRELOAD_MODULES, tmp, codePath }),
   };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', BUILD_SCRIPT], { env, stdio: ['ignore', 'ignore', 'pipe'] });
