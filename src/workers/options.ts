@@ -16,7 +16,7 @@ export const WORKER_DEFAULTS = {
  * The sticky cache holds the beads *running* at once: about the turns this worker runs at once
  * (roles × concurrency), ×4 for beads between turns or queued for one; at least 100. Parked beads
  * (waiting for a person) fall out and replay their short history when the decision arrives: each
- * cached workflow costs ~340 KB of RSS, so 1,000 parked beads in the cache cost ~340 MB.
+ * cached workflow costs ~0.3 MB of live heap (~0.8 MB of RSS with the heap's slack).
  */
 export function defaultWorkflowCache(roles: number, concurrency: number): number {
   return Math.max(100, 4 * roles * concurrency);

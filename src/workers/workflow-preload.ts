@@ -1,7 +1,7 @@
 /**
  * Bundled with the workflows, though not a workflow: what the SDK evaluates once per worker
  * thread and shares between workflows (bundle.ts passes this file as `preloadModules`). Every
- * other module is evaluated again for each workflow, about 1 MB of heap per cached bead. Only pure
+ * other module is evaluated again for each workflow (~85 KB of heap each for src/workflows). Only pure
  * modules belong here: no per-workflow state, no workflow APIs at import time. The SDK
  * deep-freezes what they export.
  */
