@@ -1,9 +1,8 @@
 /**
  * beadflow's spans in workflow code (src/workflows/spans.ts). With tracing off, a span must not
  * enter the private random stream: entering it makes an AsyncLocalStorage per workflow, and on
- * Node 20 every promise in the worker thread then holds a slot per cached workflow (1,000 parked
- * beads: worker RSS 1,014 → 539 MB without it). Outside a workflow the stream throws, which is
- * what tells the two paths apart here.
+ * Node 20 every promise in the worker thread then holds a slot per cached workflow. Outside a
+ * workflow the stream throws, which is what tells the two paths apart here.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
